@@ -1,0 +1,22 @@
+//! corsprobe: an active, browser-emulating CORS prober for HTTP APIs.
+//!
+//! Data flows one way (see `../shared/conventions.md` in the design notes and the README):
+//!
+//! ```text
+//! argv → cli::Args → RunConfig → probe::suite (probes/*.toml)
+//!      → fetch (pure: which requests a browser sends, and what it decides)
+//!      → probe::transport (edge: what went on the wire, hop by hop)
+//!      → report (pure over a Write: human, JSON)
+//! ```
+//!
+//! - [`fetch`] is the Fetch standard as Chromium implements it, with no I/O.
+//! - [`probe`] plans, sends and records.
+//! - [`report`] renders results; its `wire` module is the JSON contract.
+//! - [`emulator`] is a loopback API that reproduces API Gateway's observable CORS behaviour.
+//! - [`cli`] maps flags to configuration and decides the exit code.
+
+pub mod cli;
+pub mod emulator;
+pub mod fetch;
+pub mod probe;
+pub mod report;

@@ -1,0 +1,5 @@
+//! The `corsprobe` binary: parse, run, print, exit. Everything else lives in the library.
+
+fn main() -> std::process::ExitCode {
+    corsprobe::cli::main()
+}
