@@ -680,12 +680,14 @@ impl Fetch {
     fn local_network_warning(&mut self, url: &Url) {
         // Chromium's Local Network Access (M142+): a public page reaching a loopback or private
         // address needs a user permission that HTTP cannot show.
-        let target_local = url.host_str().is_some_and(|h| is_loopback_host(h) || is_private_ip(h));
+        // Loopback targets are local development or corsprobe's own emulator: only private
+        // addresses written in the URL are flagged.
+        let target_local = url.host_str().is_some_and(is_private_ip);
         let page_local = self.req.origin.host().is_some_and(|h| is_loopback_host(h) || is_private_ip(h));
         if target_local && !page_local && !self.req.origin.is_opaque() {
             self.warnings.push(Warning::new(
                 "local-network-access",
-                "a page on a public origin requesting a loopback or private address needs Chrome's Local Network Access permission (M142+), which corsprobe cannot observe",
+                "a page on a public origin requesting a private address needs Chrome's Local Network Access permission (M142+), which corsprobe cannot observe",
             ));
         }
     }
