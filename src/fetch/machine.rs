@@ -107,7 +107,7 @@ pub struct Fetch {
     warnings: Vec<Warning>,
     preflight: Option<PreflightVerdict>,
     preflight_cache: Vec<(String, PreflightResult)>,
-    cookie_host: Option<String>,
+    cookie_origin: Option<Origin>,
 }
 
 /// Fetch "request-body-header name".
@@ -134,7 +134,7 @@ impl Fetch {
             warnings: Vec::new(),
             preflight: None,
             preflight_cache: Vec::new(),
-            cookie_host: None,
+            cookie_origin: None,
         }
     }
 
@@ -205,7 +205,7 @@ impl Fetch {
                 ),
             ));
         }
-        self.cookie_host = url.host_str().map(str::to_string);
+        self.cookie_origin = Some(Origin::of_url(&url));
         // Main fetch step 12, scheme fetch: only HTTP(S) is fetched over the network.
         if !matches!(url.scheme(), "http" | "https") {
             return self.refuse(Refusal::UnsupportedScheme);
@@ -421,9 +421,11 @@ impl Fetch {
         if !self.headers.contains("accept-language") && !self.profile.accept_language.is_empty() {
             h.append("Accept-Language", self.profile.accept_language.clone());
         }
-        // Cookies go only with credentials, and only to the host they belong to.
+        // Cookies go only with credentials, and only to the origin of the URL they were given
+        // for: never to another origin after a redirect (stricter than a browser's host-only
+        // cookie scope, on purpose).
         if let Some(cookie) = &self.req.cookies {
-            if self.credentials_apply(url) && url.host_str() == self.cookie_host.as_deref() {
+            if self.credentials_apply(url) && self.cookie_origin.as_ref() == Some(&Origin::of_url(url)) {
                 h.append("Cookie", cookie.clone());
             }
         }
