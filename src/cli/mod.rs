@@ -20,7 +20,7 @@ use args::{Cli, Command, Format, OutArgs};
 
 /// `corsprobe --version` text.
 pub fn version_string() -> &'static str {
-    concat!(env!("CARGO_PKG_VERSION"), " (follows Chromium 156.0.8078.73 CORS behaviour)")
+    concat!(env!("CARGO_PKG_VERSION"), " (follows Chromium 148.0.7778.167 CORS behaviour)")
 }
 
 /// Exit statuses.

@@ -24,7 +24,7 @@ use super::verdict::{
 };
 
 /// The Chromium build whose behaviour the engine follows.
-pub const CHROMIUM_VERSION: &str = "156.0.8078.73";
+pub const CHROMIUM_VERSION: &str = "148.0.7778.167";
 
 /// The browser being emulated: what it adds to every request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,7 +39,7 @@ impl Default for BrowserProfile {
     fn default() -> Self {
         BrowserProfile {
             user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
-                         Chrome/156.0.0.0 Safari/537.36"
+                         Chrome/148.0.0.0 Safari/537.36"
                 .to_string(),
             accept_language: "en-US,en;q=0.9".to_string(),
         }
