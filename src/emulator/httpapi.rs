@@ -155,18 +155,11 @@ fn preflight(request_id: &str, cors: &CorsConfiguration, origin: &str) -> Respon
     finish(r, request_id, None)
 }
 
-/// Replaces the backend's `access-control-*` headers by the configured ones.
+/// Drops the backend's `access-control-*` headers; adds the configured ones for an allowed `Origin`.
 fn apply_cors(r: &mut Response, cors: &CorsConfiguration, origin: Option<&str>) {
-    let Some(origin) = origin else { return };
-    if r.status == 204
-        && r.headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("access-control-allow-origin"))
-    {
-        return; // our own preflight answer
-    }
     r.headers
         .retain(|(n, _)| !n.to_ascii_lowercase().starts_with("access-control-"));
+    let Some(origin) = origin else { return };
     let Some(allow_origin) = cors.allow_origin_for(origin) else {
         return;
     };
