@@ -68,7 +68,7 @@ impl CorsConfiguration {
     /// the origin is not allowed. Rules (http-api-cors.html, aws-and-peers.md §A.2): `*` allows any
     /// origin and is returned as `*`; `https://*` / `http://*` allow any origin of that scheme and
     /// echo it; otherwise one exact match is echoed. Origins are compared ASCII
-    /// case-insensitively (scheme and host are case-insensitive; **[unverified]** for AWS).
+    /// case-insensitively (scheme and host are case-insensitive; **(unverified)** for AWS).
     pub fn allow_origin_for(&self, origin: &str) -> Option<String> {
         for allowed in &self.allow_origins {
             let allowed = allowed.trim();

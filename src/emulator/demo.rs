@@ -731,3 +731,48 @@ pub fn demo_emulation() -> Emulation {
         backends,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_emulation_is_valid_and_round_trips_through_json() {
+        let demo = demo_emulation();
+        assert_eq!(demo.validate(), Vec::<String>::new());
+        let json = serde_json::to_string(&demo).unwrap_or_default();
+        let back: Option<Emulation> = serde_json::from_str(&json).ok();
+        assert_eq!(back, Some(demo));
+    }
+
+    #[test]
+    fn demo_routes_use_existing_mounts_and_block_iff_an_error_is_named() {
+        let demo = demo_emulation();
+        for route in demo_routes() {
+            let mount = route
+                .path
+                .trim_start_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("");
+            assert!(demo.apis.iter().any(|a| a.mount == mount), "{}", route.path);
+            assert_eq!(route.blocked, route.cors_error.is_some());
+            assert!(route.preflight_status.is_some() || route.actual_status.is_some());
+        }
+    }
+
+    #[test]
+    fn demo_not_deployed_route_differs_between_draft_and_stage() {
+        let demo = demo_emulation();
+        let Some(Api::Rest(api)) = demo.apis.first().map(|h| &h.api) else {
+            panic!("first demo API is the REST API");
+        };
+        let has_options = |def: &crate::apigw::rest::RestApiDefinition| {
+            def.resources
+                .iter()
+                .any(|r| r.path == "/not-deployed" && r.resource_methods.contains_key("OPTIONS"))
+        };
+        assert!(has_options(&api.draft));
+        assert!(api.deployed("prod").is_some_and(|d| !has_options(d)));
+    }
+}

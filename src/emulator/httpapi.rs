@@ -8,7 +8,7 @@
 //! requests, even if there isn't an OPTIONS route", adds the configured headers to integration
 //! responses, and "ignores CORS headers returned from your backend integration". Headers are
 //! added only when the request has an `Origin`; a matching origin is echoed (`*` is returned as
-//! `*`). Emulated choices, each **[unverified]** in AWS's docs:
+//! `*`). Emulated choices, each **(unverified)** in AWS's docs:
 //! - the automatic preflight answer is `204` with `access-control-allow-origin`,
 //!   `-allow-methods`, `-allow-headers` (configured lists joined with `,`), `-max-age`,
 //!   `-allow-credentials`; for an origin that is not allowed it is `204` without CORS headers;

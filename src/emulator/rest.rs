@@ -6,7 +6,7 @@
 //! (THROTTLED, 429) → authorization (AWS_IAM: MISSING_AUTHENTICATION_TOKEN; CUSTOM/Cognito without
 //! the identity source: UNAUTHORIZED 401 without invoking the authorizer; denied: ACCESS_DENIED
 //! 403) → API key (`apiKeyRequired` without `x-api-key`: 403 `{"message":"Forbidden"}`, modelled as
-//! INVALID_API_KEY **[unverified: which type AWS uses for a missing key]**) → integration.
+//! INVALID_API_KEY **(unverified: which type AWS uses for a missing key)**) → integration.
 //!
 //! Integrations: MOCK takes its status from the request template's `statusCode` and maps headers
 //! through the selected integration response (`'literal'` values); with `binaryMediaTypes`
