@@ -3,7 +3,7 @@
 //!
 //! Limits: request head ≤ 64 KiB and ≤ 64 header lines (else 431 / 400 and close); bodies only
 //! with `Content-Length` ≤ 10 MiB (API Gateway's payload limit; else 413 and close);
-//! `Transfer-Encoding` is answered 501 and closed. Malformed requests get 400 and the connection
+//! `Transfer-Encoding` is answered 501 and closed; idle connections close after 60 s. Malformed requests get 400 and the connection
 //! closes: nothing here panics on input. No logging on the hot path.
 
 use std::sync::{Arc, RwLock};
@@ -18,6 +18,9 @@ use super::Dispatcher;
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 10 * 1024 * 1024;
 const MAX_HEADERS: usize = 64;
+/// A connection idle this long is closed (API Gateway closes idle connections too; its own
+/// figure is not modelled).
+const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The configuration being served; swapped atomically by `EmulatorHandle::update`.
 pub(crate) type Shared = Arc<RwLock<Arc<Dispatcher>>>;
@@ -87,11 +90,11 @@ async fn connection(mut stream: TcpStream, shared: Shared, mut stop: watch::Rece
         }
         let read = tokio::select! {
             _ = stop.changed() => return,
-            read = stream.read(&mut chunk) => read,
+            read = tokio::time::timeout(IDLE_TIMEOUT, stream.read(&mut chunk)) => read,
         };
         match read {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return,
+            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
         }
     }
 }
