@@ -306,10 +306,65 @@ fn summary(rows: &[RunRow]) -> serde_json::Value {
     })
 }
 
-async fn cmd_demo(_a: args::DemoArgs) -> Status {
-    fail("the demo emulator is not available in this build")
+/// The demo's probe file, embedded so `corsprobe demo` works from any directory.
+pub const DEMO_PROBES: &str = include_str!("../../probes/demo.toml");
+
+async fn cmd_demo(a: args::DemoArgs) -> Status {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let handle = match crate::emulator::serve_demo(addr).await {
+        Ok(h) => h,
+        Err(e) => return fail(format!("cannot start the demo emulator: {e}")),
+    };
+    let base = handle.base_url();
+    let env = |k: &str| std::env::var(k).ok();
+    let mut suite = match crate::probe::suite::parse_suite(std::path::Path::new("probes/demo.toml"), DEMO_PROBES, &env) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("embedded demo probe file: {e:?}")),
+    };
+    let Ok(base_url) = url::Url::parse(&base) else {
+        return fail(format!("emulator address {base} is not a URL"));
+    };
+    config::rebase(&mut suite, &base_url);
+    if a.out.format == Format::Human {
+        println!("corsprobe demo: API Gateway emulator on {base} (loopback only), probing {} routes from {}", suite.routes.len(), crate::emulator::demo::DEMO_ORIGIN);
+    }
+    let net = match config::net_config(&demo_net_args(), None) {
+        Ok(n) => n,
+        Err(e) => return fail(e),
+    };
+    let plans = crate::probe::plan(&suite);
+    let status = run_and_report(plans, &net, &a.out, vec![(suite.name.clone(), "probes/demo.toml".into(), base.clone())]).await;
+    handle.shutdown().await;
+    status
 }
 
-async fn cmd_emulator(_a: args::EmulatorArgs) -> Status {
-    fail("the emulator is not available in this build")
+fn demo_net_args() -> args::NetArgs {
+    args::NetArgs {
+        resolve: Vec::new(),
+        cacert: None,
+        insecure: false,
+        connect_timeout: 5.0,
+        timeout: 10.0,
+        rate_limit: None,
+        no_rate_limit: true,
+        concurrency: 8,
+        no_http2: true,
+        user_agent: None,
+        allow_unsafe: true,
+    }
+}
+
+async fn cmd_emulator(a: args::EmulatorArgs) -> Status {
+    let addr: std::net::SocketAddr = match a.listen.parse() {
+        Ok(x) => x,
+        Err(e) => return fail(format!("--listen `{}`: {e}", a.listen)),
+    };
+    let handle = match crate::emulator::serve_demo(addr).await {
+        Ok(h) => h,
+        Err(e) => return fail(format!("cannot start the emulator: {e}")),
+    };
+    eprintln!("corsprobe emulator: serving the demo APIs on {} (Ctrl-C to stop)", handle.base_url());
+    let _ = tokio::signal::ctrl_c().await;
+    handle.shutdown().await;
+    Status::Ok
 }

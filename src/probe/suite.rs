@@ -88,6 +88,10 @@ pub struct RouteSpec {
     pub expect_origins: BTreeMap<String, Expect>,
     /// Request mode.
     pub mode: RequestMode,
+    /// Origins for this route (overrides the suite's).
+    pub origins: Option<Vec<OriginSpec>>,
+    /// Credentials modes for this route (overrides the suite's).
+    pub credentials: Option<Vec<CredentialsMode>>,
 }
 
 /// An expected outcome.
@@ -165,6 +169,10 @@ struct RawRoute {
     #[serde(default)]
     expect_origins: BTreeMap<String, Expect>,
     mode: Option<Spanned<String>>,
+    /// Overrides the suite's origins for this route.
+    origins: Option<Vec<Spanned<String>>>,
+    /// Overrides the suite's credentials modes for this route.
+    credentials: Option<Vec<Spanned<String>>>,
     #[allow(dead_code)]
     description: Option<String>,
 }
@@ -245,7 +253,7 @@ pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>)
         }
     };
     let mut origins = Vec::new();
-    if raw.origins.get_ref().is_empty() {
+    if raw.origins.get_ref().is_empty() && raw.routes.iter().any(|r| r.get_ref().origins.is_none()) {
         err(&mut errors, raw.origins.span(), "origins", "at least one origin is needed".into());
     }
     for (i, o) in raw.origins.get_ref().iter().enumerate() {
@@ -371,8 +379,32 @@ pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>)
             }),
             None => RequestMode::Cors,
         };
+        let route_origins = r.origins.as_ref().map(|list| {
+            list.iter()
+                .enumerate()
+                .filter_map(|(i, o)| match Origin::parse(o.get_ref()) {
+                    Ok(origin) => Some(OriginSpec { origin, source: "listed".into() }),
+                    Err(e) => {
+                        err(&mut errors, o.span(), &format!("route[{ri}].origins[{i}]"), e.to_string());
+                        None
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        let route_credentials = r.credentials.as_ref().map(|list| {
+            list.iter()
+                .enumerate()
+                .filter_map(|(i, c)| match c.get_ref().parse::<CredentialsMode>() {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        err(&mut errors, c.span(), &format!("route[{ri}].credentials[{i}]"), e);
+                        None
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
         if let Some(url) = url {
-            routes.push(RouteSpec { path: r.path.get_ref().clone(), url, methods, headers, body: r.body.clone(), expect: r.expect, expect_origins, mode });
+            routes.push(RouteSpec { path: r.path.get_ref().clone(), url, methods, headers, body: r.body.clone(), expect: r.expect, expect_origins, mode, origins: route_origins, credentials: route_credentials });
         }
     }
     let _ = raw.description;
@@ -459,8 +491,8 @@ pub fn plan(suite: &ProbeSuite) -> Vec<PlannedProbe> {
     let mut out = Vec::new();
     for route in &suite.routes {
         for method in &route.methods {
-            for origin in &suite.origins {
-                for creds in &suite.credentials {
+            for origin in route.origins.as_ref().unwrap_or(&suite.origins) {
+                for creds in route.credentials.as_ref().unwrap_or(&suite.credentials) {
                     let mut req = crate::fetch::PageRequest::new(route.url.as_str(), origin.origin.clone());
                     req.method = method.clone();
                     req.headers = route.headers.clone();

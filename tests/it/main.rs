@@ -1,3 +1,4 @@
 mod cli;
+mod demo;
 mod emulator;
 mod harness;
