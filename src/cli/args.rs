@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Reproduce one browser request and judge it as Chromium would.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Run probe files (routes × methods × origins × credentials modes).
     Run(RunArgs),
     /// Probe a built-in local API that reproduces API Gateway's CORS behaviour (no AWS needed).

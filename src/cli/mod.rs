@@ -20,7 +20,10 @@ use args::{Cli, Command, Format, OutArgs};
 
 /// `corsprobe --version` text.
 pub fn version_string() -> &'static str {
-    concat!(env!("CARGO_PKG_VERSION"), " (follows Chromium 148.0.7778.167 CORS behaviour)")
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (follows Chromium 148.0.7778.167 CORS behaviour)"
+    )
 }
 
 /// Exit statuses.
@@ -44,7 +47,10 @@ impl From<Status> for ExitCode {
 pub fn main() -> ExitCode {
     let _ = CHROMIUM_VERSION;
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("corsprobe: cannot start the async runtime: {e}");
@@ -53,7 +59,7 @@ pub fn main() -> ExitCode {
     };
     let status = rt.block_on(async move {
         match cli.command {
-            Command::Check(a) => cmd_check(a).await,
+            Command::Check(a) => cmd_check(*a).await,
             Command::Run(a) => cmd_run(a).await,
             Command::Demo(a) => cmd_demo(a).await,
             Command::Emulator(a) => cmd_emulator(a).await,
@@ -66,7 +72,10 @@ fn color_enabled(out: &OutArgs) -> bool {
     match out.color.as_str() {
         "always" => true,
         "never" => false,
-        _ => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        _ => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
 }
 
@@ -85,16 +94,39 @@ async fn cmd_check(a: args::CheckArgs) -> Status {
         Err(e) => return fail(e),
     };
     let limits = HostLimits::new(cfg.net.politeness.clone());
-    let probed = probe_one(&transport, &limits, cfg.request.clone(), cfg.net.profile.clone(), &cfg.net.safety).await;
+    let probed = probe_one(
+        &transport,
+        &limits,
+        cfg.request.clone(),
+        cfg.net.profile.clone(),
+        &cfg.net.safety,
+    )
+    .await;
     let mut result = RequestResult::new(&cfg.request, &probed.verdict, &probed.transcript);
     result.schema = Some("corsprobe.check/v1");
-    let as_expected = cfg.expect.map(|e| matches_expectation(e, probed.verdict.outcome));
+    let as_expected = cfg
+        .expect
+        .map(|e| matches_expectation(e, probed.verdict.outcome));
     let mut out = std::io::stdout().lock();
     let _ = match a.out.format {
-        Format::Json | Format::Jsonl => serde_json::to_writer_pretty(&mut out, &result).map_err(std::io::Error::other).and_then(|_| writeln!(out)),
+        Format::Json | Format::Jsonl => serde_json::to_writer_pretty(&mut out, &result)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
         Format::Human => {
-            let ctx = RowContext { expectation: cfg.expect.map(|e| format!("{e:?}").to_lowercase()), as_expected, label: None };
-            print_result(&mut out, &result, &ctx, HumanOptions { color: color_enabled(&a.out), verbose: a.out.verbose })
+            let ctx = RowContext {
+                expectation: cfg.expect.map(|e| format!("{e:?}").to_lowercase()),
+                as_expected,
+                label: None,
+            };
+            print_result(
+                &mut out,
+                &result,
+                &ctx,
+                HumanOptions {
+                    color: color_enabled(&a.out),
+                    verbose: a.out.verbose,
+                },
+            )
         }
     };
     status_of(probed.verdict.outcome, cfg.expect)
@@ -156,14 +188,28 @@ pub async fn execute(
         let transport = transport.clone();
         let limits = limits.clone();
         let profile = net.profile.clone();
-        let safety = Safety { allow_unsafe: net.safety.allow_unsafe || p.allow_unsafe };
+        let safety = Safety {
+            allow_unsafe: net.safety.allow_unsafe || p.allow_unsafe,
+        };
         let global = global.clone();
         set.spawn(async move {
             let _permit = global.acquire_owned().await;
             let probed = probe_one(&transport, &limits, p.request.clone(), profile, &safety).await;
             let result = RequestResult::new(&p.request, &probed.verdict, &probed.transcript);
-            let as_expected = p.expect.map(|e| matches_expectation(e, probed.verdict.outcome));
-            (i, RunRow { suite: p.suite, route: p.route, origin_source: p.origin_source, expect: p.expect, as_expected, result })
+            let as_expected = p
+                .expect
+                .map(|e| matches_expectation(e, probed.verdict.outcome));
+            (
+                i,
+                RunRow {
+                    suite: p.suite,
+                    route: p.route,
+                    origin_source: p.origin_source,
+                    expect: p.expect,
+                    as_expected,
+                    result,
+                },
+            )
         });
     }
     let mut rows: Vec<Option<RunRow>> = (0..total).map(|_| None).collect();
@@ -181,7 +227,12 @@ pub async fn execute(
         if progress && (done % 16 == 0 || done == total) {
             let width = 30;
             let filled = done * width / total.max(1);
-            let _ = write!(stderr, "\r[{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(width - filled));
+            let _ = write!(
+                stderr,
+                "\r[{}{}] {done}/{total}",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
             if done == total {
                 let _ = write!(stderr, "\r{}\r", " ".repeat(width + 24));
             }
@@ -192,7 +243,10 @@ pub async fn execute(
 
 /// Exit status of a run.
 pub fn run_status(rows: &[RunRow]) -> Status {
-    rows.iter().map(|r| status_of(r.result.outcome, r.expect)).max().unwrap_or(Status::Ok)
+    rows.iter()
+        .map(|r| status_of(r.result.outcome, r.expect))
+        .max()
+        .unwrap_or(Status::Ok)
 }
 
 async fn cmd_run(a: args::RunArgs) -> Status {
@@ -216,17 +270,41 @@ async fn cmd_run(a: args::RunArgs) -> Status {
             Err(e) => return fail(format!("--base-url `{base}`: {e}")),
         }
     }
-    let net = match config::net_config(&a.net, suites.iter().filter_map(|s| s.rate_limit).reduce(f64::min)) {
+    let net = match config::net_config(
+        &a.net,
+        suites.iter().filter_map(|s| s.rate_limit).reduce(f64::min),
+    ) {
         Ok(n) => n,
         Err(e) => return fail(e),
     };
     let plans: Vec<PlannedProbe> = suites.iter().flat_map(crate::probe::plan).collect();
-    run_and_report(plans, &net, &a.out, suites.iter().map(|s| (s.name.clone(), s.path.display().to_string(), s.target.to_string())).collect()).await
+    run_and_report(
+        plans,
+        &net,
+        &a.out,
+        suites
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.path.display().to_string(),
+                    s.target.to_string(),
+                )
+            })
+            .collect(),
+    )
+    .await
 }
 
 /// Executes plans and prints them in the chosen format; returns the exit status.
-pub async fn run_and_report(plans: Vec<PlannedProbe>, net: &config::NetConfig, out: &OutArgs, suites: Vec<(String, String, String)>) -> Status {
-    let progress = out.format != Format::Jsonl && std::io::stderr().is_terminal() && plans.len() > 20;
+pub async fn run_and_report(
+    plans: Vec<PlannedProbe>,
+    net: &config::NetConfig,
+    out: &OutArgs,
+    suites: Vec<(String, String, String)>,
+) -> Status {
+    let progress =
+        out.format != Format::Jsonl && std::io::stderr().is_terminal() && plans.len() > 20;
     let jsonl = out.format == Format::Jsonl;
     let mut on_row = |row: &RunRow| {
         if jsonl {
@@ -255,7 +333,10 @@ pub async fn run_and_report(plans: Vec<PlannedProbe>, net: &config::NetConfig, o
             let _ = writeln!(stdout);
         }
         Format::Human => {
-            let opts = HumanOptions { color: color_enabled(out), verbose: out.verbose };
+            let opts = HumanOptions {
+                color: color_enabled(out),
+                verbose: out.verbose,
+            };
             let mut last_suite = String::new();
             for row in &rows {
                 if row.suite != last_suite {
@@ -317,7 +398,11 @@ async fn cmd_demo(a: args::DemoArgs) -> Status {
     };
     let base = handle.base_url();
     let env = |k: &str| std::env::var(k).ok();
-    let mut suite = match crate::probe::suite::parse_suite(std::path::Path::new("probes/demo.toml"), DEMO_PROBES, &env) {
+    let mut suite = match crate::probe::suite::parse_suite(
+        std::path::Path::new("probes/demo.toml"),
+        DEMO_PROBES,
+        &env,
+    ) {
         Ok(s) => s,
         Err(e) => return fail(format!("embedded demo probe file: {e:?}")),
     };
@@ -333,7 +418,13 @@ async fn cmd_demo(a: args::DemoArgs) -> Status {
         Err(e) => return fail(e),
     };
     let plans = crate::probe::plan(&suite);
-    let status = run_and_report(plans, &net, &a.out, vec![(suite.name.clone(), "probes/demo.toml".into(), base.clone())]).await;
+    let status = run_and_report(
+        plans,
+        &net,
+        &a.out,
+        vec![(suite.name.clone(), "probes/demo.toml".into(), base.clone())],
+    )
+    .await;
     handle.shutdown().await;
     status
 }
@@ -363,7 +454,10 @@ async fn cmd_emulator(a: args::EmulatorArgs) -> Status {
         Ok(h) => h,
         Err(e) => return fail(format!("cannot start the emulator: {e}")),
     };
-    eprintln!("corsprobe emulator: serving the demo APIs on {} (Ctrl-C to stop)", handle.base_url());
+    eprintln!(
+        "corsprobe emulator: serving the demo APIs on {} (Ctrl-C to stop)",
+        handle.base_url()
+    );
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;
     Status::Ok

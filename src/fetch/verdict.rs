@@ -148,7 +148,10 @@ pub struct Warning {
 impl Warning {
     /// New warning.
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Warning { code: code.to_string(), message: message.into() }
+        Warning {
+            code: code.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -220,7 +223,9 @@ impl Verdict {
     /// Chromium's failed parameter, when a CORS check failed.
     pub fn failed_parameter(&self) -> Option<&str> {
         match &self.failure {
-            Some(Failure::Cors { failed_parameter, .. }) => Some(failed_parameter),
+            Some(Failure::Cors {
+                failed_parameter, ..
+            }) => Some(failed_parameter),
             _ => None,
         }
     }

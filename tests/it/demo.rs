@@ -16,9 +16,31 @@ fn demo_json_matches_every_expected_browser_outcome() {
         assert_eq!(res["method"], row.method);
         assert_eq!(res["origin"], row.origin);
         assert_eq!(res["blocked"], row.blocked, "{} {}", row.method, row.path);
-        assert_eq!(res["cors_error"].as_str(), row.cors_error, "{} {}", row.method, row.path);
-        assert_eq!(res["preflight"]["response"]["status"].as_u64().map(|s| s as u16), row.preflight_status, "{} {} preflight", row.method, row.path);
-        assert_eq!(res["actual"]["response"]["status"].as_u64().map(|s| s as u16), row.actual_status, "{} {} actual", row.method, row.path);
+        assert_eq!(
+            res["cors_error"].as_str(),
+            row.cors_error,
+            "{} {}",
+            row.method,
+            row.path
+        );
+        assert_eq!(
+            res["preflight"]["response"]["status"]
+                .as_u64()
+                .map(|s| s as u16),
+            row.preflight_status,
+            "{} {} preflight",
+            row.method,
+            row.path
+        );
+        assert_eq!(
+            res["actual"]["response"]["status"]
+                .as_u64()
+                .map(|s| s as u16),
+            row.actual_status,
+            "{} {} actual",
+            row.method,
+            row.path
+        );
     }
 }
 
