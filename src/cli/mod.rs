@@ -177,8 +177,9 @@ pub async fn execute(
     plans: Vec<PlannedProbe>,
     net: &config::NetConfig,
     progress: bool,
+    keep_rows: bool,
     on_row: &mut dyn FnMut(&RunRow),
-) -> Result<Vec<RunRow>, String> {
+) -> Result<Executed, String> {
     let transport = Arc::new(Transport::new(net.transport.clone()).map_err(|e| e.to_string())?);
     let limits = Arc::new(HostLimits::new(net.politeness.clone()));
     let total = plans.len();
@@ -212,14 +213,18 @@ pub async fn execute(
             )
         });
     }
-    let mut rows: Vec<Option<RunRow>> = (0..total).map(|_| None).collect();
+    let mut rows: Vec<Option<RunRow>> = if keep_rows { (0..total).map(|_| None).collect() } else { Vec::new() };
+    let mut tally = Tally::default();
     let mut done = 0usize;
     let mut stderr = std::io::stderr();
     while let Some(joined) = set.join_next().await {
         match joined {
             Ok((i, row)) => {
                 on_row(&row);
-                rows[i] = Some(row);
+                tally.add(&row);
+                if keep_rows {
+                    rows[i] = Some(row);
+                }
             }
             Err(e) => return Err(format!("a probe task failed: {e}")),
         }
@@ -238,16 +243,61 @@ pub async fn execute(
             }
         }
     }
-    Ok(rows.into_iter().flatten().collect())
+    Ok(Executed { rows: rows.into_iter().flatten().collect(), tally })
 }
 
-/// Exit status of a run.
-pub fn run_status(rows: &[RunRow]) -> Status {
-    rows.iter()
-        .map(|r| status_of(r.result.outcome, r.expect))
-        .max()
-        .unwrap_or(Status::Ok)
+/// What a run produced: the rows (when kept) and the counts.
+pub struct Executed {
+    /// Rows in plan order (empty when not kept).
+    pub rows: Vec<RunRow>,
+    /// Counts and exit status.
+    pub tally: Tally,
 }
+
+/// Counts over a run, kept even when rows are streamed and dropped.
+#[derive(Default, Debug, Clone, serde::Serialize)]
+pub struct Tally {
+    /// Requests.
+    pub total: usize,
+    /// Allowed.
+    pub allowed: usize,
+    /// Blocked.
+    pub blocked: usize,
+    /// Preflight only.
+    pub not_sent: usize,
+    /// Could not probe.
+    pub errors: usize,
+    /// Not as expected.
+    pub unexpected: usize,
+    /// HTTP exchanges sent.
+    pub exchanges: usize,
+    #[serde(skip)]
+    status: Option<Status>,
+}
+
+impl Tally {
+    fn add(&mut self, row: &RunRow) {
+        self.total += 1;
+        match row.result.outcome {
+            Outcome::Allowed => self.allowed += 1,
+            Outcome::Blocked => self.blocked += 1,
+            Outcome::NotSent => self.not_sent += 1,
+            Outcome::Error => self.errors += 1,
+        }
+        if row.as_expected == Some(false) {
+            self.unexpected += 1;
+        }
+        self.exchanges += row.result.hops.len();
+        let st = status_of(row.result.outcome, row.expect);
+        self.status = Some(self.status.map_or(st, |s| s.max(st)));
+    }
+
+    /// Exit status.
+    pub fn status(&self) -> Status {
+        self.status.unwrap_or(Status::Ok)
+    }
+}
+
 
 async fn cmd_run(a: args::RunArgs) -> Status {
     let env = |k: &str| std::env::var(k).ok();
@@ -313,11 +363,24 @@ pub async fn run_and_report(
             }
         }
     };
-    let rows = match execute(plans, net, progress, &mut on_row).await {
+    let started = std::time::Instant::now();
+    let executed = match execute(plans, net, progress, !jsonl, &mut on_row).await {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
-    let status = run_status(&rows);
+    let elapsed = started.elapsed().as_secs_f64();
+    let rows = executed.rows;
+    let tally = executed.tally;
+    let status = tally.status();
+    if std::env::var_os("CORSPROBE_STATS").is_some() {
+        eprintln!(
+            "corsprobe stats: {} requests, {} HTTP exchanges in {:.3} s = {:.0} exchanges/s",
+            tally.total,
+            tally.exchanges,
+            elapsed,
+            tally.exchanges as f64 / elapsed.max(1e-9)
+        );
+    }
     let mut stdout = std::io::stdout().lock();
     match out.format {
         Format::Jsonl => {}
@@ -326,7 +389,7 @@ pub async fn run_and_report(
                 "schema": "corsprobe.run/v1",
                 "chromium": CHROMIUM_VERSION,
                 "suites": suites.iter().map(|(n, f, t)| serde_json::json!({"name": n, "file": f, "target": t})).collect::<Vec<_>>(),
-                "summary": summary(&rows),
+                "summary": &tally,
                 "results": rows,
             });
             let _ = serde_json::to_writer_pretty(&mut stdout, &doc);
@@ -350,11 +413,11 @@ pub async fn run_and_report(
                 };
                 let _ = print_result(&mut stdout, &row.result, &ctx, opts);
             }
-            let s = summary(&rows);
+            let s = &tally;
             let _ = writeln!(
                 stdout,
                 "\n{} requests: {} allowed, {} blocked, {} preflight only (unsafe method held back), {} errors; {} not as expected",
-                s["total"], s["allowed"], s["blocked"], s["not_sent"], s["errors"], s["unexpected"]
+                s.total, s.allowed, s.blocked, s.not_sent, s.errors, s.unexpected
             );
         }
     }
@@ -375,17 +438,6 @@ fn path_of(u: &str) -> String {
     }
 }
 
-fn summary(rows: &[RunRow]) -> serde_json::Value {
-    let count = |o: Outcome| rows.iter().filter(|r| r.result.outcome == o).count();
-    serde_json::json!({
-        "total": rows.len(),
-        "allowed": count(Outcome::Allowed),
-        "blocked": count(Outcome::Blocked),
-        "not_sent": count(Outcome::NotSent),
-        "errors": count(Outcome::Error),
-        "unexpected": rows.iter().filter(|r| r.as_expected == Some(false)).count(),
-    })
-}
 
 /// The demo's probe file, embedded so `corsprobe demo` works from any directory.
 pub const DEMO_PROBES: &str = include_str!("../../probes/demo.toml");
