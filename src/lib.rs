@@ -15,6 +15,7 @@
 //! - [`emulator`] is a loopback API that reproduces API Gateway's observable CORS behaviour.
 //! - [`cli`] maps flags to configuration and decides the exit code.
 
+pub mod aws;
 pub mod cli;
 pub mod emulator;
 pub mod fetch;
