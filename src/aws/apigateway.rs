@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use aws_sdk_apigateway::types as t;
 use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::result::ConnectorError;
@@ -20,9 +21,10 @@ use aws_smithy_types::body::SdkBody;
 use http_body_util::BodyExt;
 
 use super::evidence::{
-    ApiConfiguration, ApiIdentity, ApiKind, Collected, DeploymentEvidence, DeploymentFacts, DriftChange, DriftItem,
-    ExportFacts, Failure, GatewayResponse, IntegrationResponse, MethodResponse, MethodSettingFacts, MethodSnapshot,
-    RestApiConfig, RestAuthorizer, RestIntegration, RestMethod, RestResource, StageFacts,
+    ApiConfiguration, ApiIdentity, ApiKind, Collected, DeploymentEvidence, DeploymentFacts,
+    DriftChange, DriftItem, ExportFacts, Failure, GatewayResponse, IntegrationResponse,
+    MethodResponse, MethodSettingFacts, MethodSnapshot, RestApiConfig, RestAuthorizer,
+    RestIntegration, RestMethod, RestResource, StageFacts,
 };
 use super::{apigw_arn, classify, rfc3339, ApiRef, Clients, CollectError, Evidence, FailureKind};
 
@@ -43,7 +45,12 @@ use super::{apigw_arn, classify, rfc3339, ApiRef, Clients, CollectError, Evidenc
 // ---------------------------------------------------------------------------------------------
 
 /// Map-valued fields whose values are strings in API Gateway's model and may come back `null`.
-const STRING_MAP_FIELDS: &[&str] = &["responseTemplates", "requestTemplates", "responseModels", "requestModels"];
+const STRING_MAP_FIELDS: &[&str] = &[
+    "responseTemplates",
+    "requestTemplates",
+    "responseModels",
+    "requestModels",
+];
 
 /// Rewrites a JSON body so that `null` values inside template and model maps become `""`.
 /// Returns `None` when nothing needed repair (or the body is not JSON).
@@ -73,7 +80,9 @@ fn repair_value(v: &mut serde_json::Value, in_string_map: bool, changed: &mut bo
                 }
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|c| repair_value(c, false, changed)),
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .for_each(|c| repair_value(c, false, changed)),
         _ => {}
     }
 }
@@ -85,8 +94,14 @@ struct NullRepairClient(SharedHttpClient);
 struct NullRepairConnector(SharedHttpConnector);
 
 impl HttpClient for NullRepairClient {
-    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
-        SharedHttpConnector::new(NullRepairConnector(self.0.http_connector(settings, components)))
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(NullRepairConnector(
+            self.0.http_connector(settings, components),
+        ))
     }
 }
 
@@ -124,7 +139,13 @@ pub async fn resolve_api(clients: &Clients, api: &ApiRef) -> Result<ApiIdentity,
     let region = clients.region.clone();
     match api {
         ApiRef::Id(id) => {
-            let rest_err = match clients.apigateway.get_rest_api().rest_api_id(id).send().await {
+            let rest_err = match clients
+                .apigateway
+                .get_rest_api()
+                .rest_api_id(id)
+                .send()
+                .await
+            {
                 Ok(out) => {
                     return Ok(ApiIdentity {
                         id: id.clone(),
@@ -133,7 +154,11 @@ pub async fn resolve_api(clients: &Clients, api: &ApiRef) -> Result<ApiIdentity,
                         created: out.created_date().map(rfc3339),
                     })
                 }
-                Err(e) => classify(&e, "apigateway:GET", &apigw_arn(&region, &format!("/restapis/{id}"))),
+                Err(e) => classify(
+                    &e,
+                    "apigateway:GET",
+                    &apigw_arn(&region, &format!("/restapis/{id}")),
+                ),
             };
             match clients.apigatewayv2.get_api().api_id(id).send().await {
                 Ok(out) => Ok(ApiIdentity {
@@ -146,9 +171,18 @@ pub async fn resolve_api(clients: &Clients, api: &ApiRef) -> Result<ApiIdentity,
                     created: out.created_date().map(rfc3339),
                 }),
                 Err(e) => {
-                    let v2_err = classify(&e, "apigateway:GET", &apigw_arn(&region, &format!("/apis/{id}")));
-                    if rest_err.kind == FailureKind::NotFound && v2_err.kind == FailureKind::NotFound {
-                        Err(CollectError::NoSuchApi { api: id.clone(), region })
+                    let v2_err = classify(
+                        &e,
+                        "apigateway:GET",
+                        &apigw_arn(&region, &format!("/apis/{id}")),
+                    );
+                    if rest_err.kind == FailureKind::NotFound
+                        && v2_err.kind == FailureKind::NotFound
+                    {
+                        Err(CollectError::NoSuchApi {
+                            api: id.clone(),
+                            region,
+                        })
                     } else if rest_err.kind != FailureKind::NotFound {
                         Err(CollectError::Lookup(rest_err))
                     } else {
@@ -159,10 +193,20 @@ pub async fn resolve_api(clients: &Clients, api: &ApiRef) -> Result<ApiIdentity,
         }
         ApiRef::Name(name) => {
             let mut found = Vec::new();
-            let mut pages = clients.apigateway.get_rest_apis().limit(500).into_paginator().items().send();
+            let mut pages = clients
+                .apigateway
+                .get_rest_apis()
+                .limit(500)
+                .into_paginator()
+                .items()
+                .send();
             while let Some(item) = pages.next().await {
                 let api = item.map_err(|e| {
-                    CollectError::Lookup(classify(&e, "apigateway:GET", &apigw_arn(&region, "/restapis")))
+                    CollectError::Lookup(classify(
+                        &e,
+                        "apigateway:GET",
+                        &apigw_arn(&region, "/restapis"),
+                    ))
                 })?;
                 if api.name() == Some(name.as_str()) {
                     found.push(ApiIdentity {
@@ -181,7 +225,13 @@ pub async fn resolve_api(clients: &Clients, api: &ApiRef) -> Result<ApiIdentity,
                     .set_next_token(token.clone())
                     .send()
                     .await
-                    .map_err(|e| CollectError::Lookup(classify(&e, "apigateway:GET", &apigw_arn(&region, "/apis"))))?;
+                    .map_err(|e| {
+                        CollectError::Lookup(classify(
+                            &e,
+                            "apigateway:GET",
+                            &apigw_arn(&region, "/apis"),
+                        ))
+                    })?;
                 for api in out.items() {
                     if api.name() == Some(name.as_str()) {
                         found.push(ApiIdentity {
@@ -201,9 +251,15 @@ pub async fn resolve_api(clients: &Clients, api: &ApiRef) -> Result<ApiIdentity,
                 }
             }
             match found.len() {
-                0 => Err(CollectError::NoSuchApi { api: name.clone(), region }),
+                0 => Err(CollectError::NoSuchApi {
+                    api: name.clone(),
+                    region,
+                }),
                 1 => Ok(found.remove(0)),
-                _ => Err(CollectError::AmbiguousName { name: name.clone(), ids: found.into_iter().map(|a| a.id).collect() }),
+                _ => Err(CollectError::AmbiguousName {
+                    name: name.clone(),
+                    ids: found.into_iter().map(|a| a.id).collect(),
+                }),
             }
         }
     }
@@ -238,11 +294,22 @@ pub async fn collect_rest(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
     let arn = |p: &str| apigw_arn(&clients.region, &format!("/restapis/{id}{p}"));
 
     let rest_api = async {
-        c.get_rest_api().rest_api_id(id).send().await.map_err(|e| classify(&e, "apigateway:GET", &arn("")))
+        c.get_rest_api()
+            .rest_api_id(id)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "apigateway:GET", &arn("")))
     };
     let resources = async {
         let mut out = Vec::new();
-        let mut pages = c.get_resources().rest_api_id(id).embed("methods").limit(500).into_paginator().items().send();
+        let mut pages = c
+            .get_resources()
+            .rest_api_id(id)
+            .embed("methods")
+            .limit(500)
+            .into_paginator()
+            .items()
+            .send();
         while let Some(item) = pages.next().await {
             out.push(item.map_err(|e| classify(&e, "apigateway:GET", &arn("/resources")))?);
         }
@@ -308,10 +375,21 @@ pub async fn collect_rest(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
     };
     let deployments = async {
         let mut out = Vec::new();
-        let mut pages = c.get_deployments().rest_api_id(id).limit(500).into_paginator().items().send();
+        let mut pages = c
+            .get_deployments()
+            .rest_api_id(id)
+            .limit(500)
+            .into_paginator()
+            .items()
+            .send();
         while let Some(item) = pages.next().await {
             let d = item.map_err(|e| classify(&e, "apigateway:GET", &arn("/deployments")))?;
-            out.push(deployment_facts(d.id(), d.created_date(), d.description(), d.api_summary()));
+            out.push(deployment_facts(
+                d.id(),
+                d.created_date(),
+                d.description(),
+                d.api_summary(),
+            ));
         }
         out.sort_by(|a, b| b.created.cmp(&a.created));
         Ok::<_, Failure>(out)
@@ -325,11 +403,24 @@ pub async fn collect_rest(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
             .accepts("application/json")
             .send()
             .await
-            .map_err(|e| classify(&e, "apigateway:GET", &arn(&format!("/stages/{stage}/exports/swagger"))))
+            .map_err(|e| {
+                classify(
+                    &e,
+                    "apigateway:GET",
+                    &arn(&format!("/stages/{stage}/exports/swagger")),
+                )
+            })
     };
 
-    let (rest_api, resources, gateway_responses, authorizers, stage_out, deployments, export) =
-        tokio::join!(rest_api, resources, gateway_responses, authorizers, stage_call, deployments, export);
+    let (rest_api, resources, gateway_responses, authorizers, stage_out, deployments, export) = tokio::join!(
+        rest_api,
+        resources,
+        gateway_responses,
+        authorizers,
+        stage_call,
+        deployments,
+        export
+    );
 
     let config = match (rest_api, resources) {
         (Ok(api_out), Ok(resources)) => {
@@ -347,7 +438,9 @@ pub async fn collect_rest(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
                 disable_execute_api_endpoint: api_out.disable_execute_api_endpoint(),
                 resources,
                 gateway_responses: match gateway_responses {
-                    Ok(v) if v.is_empty() => Collected::absent("no gateway responses: every one is AWS's default, without CORS headers"),
+                    Ok(v) if v.is_empty() => Collected::absent(
+                        "no gateway responses: every one is AWS's default, without CORS headers",
+                    ),
                     Ok(v) => Collected::present(v),
                     Err(f) => Collected::not_collected(f),
                 },
@@ -367,9 +460,10 @@ pub async fn collect_rest(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
             let dep = facts.deployment_id.clone();
             (Collected::present(facts), dep)
         }
-        Err(f) if f.kind == FailureKind::NotFound => {
-            (Collected::absent(format!("stage {stage:?} does not exist on REST API {id}")), None)
-        }
+        Err(f) if f.kind == FailureKind::NotFound => (
+            Collected::absent(format!("stage {stage:?} does not exist on REST API {id}")),
+            None,
+        ),
         Err(f) => (Collected::not_collected(f), None),
     };
 
@@ -379,10 +473,26 @@ pub async fn collect_rest(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
             Collected::Absent { reason } => Collected::absent(reason.clone()),
             Collected::NotCollected { why } => Collected::not_collected(why.clone()),
         },
-        Some(dep_id) => match c.get_deployment().rest_api_id(id).deployment_id(dep_id).embed("apisummary").send().await {
-            Ok(d) => Collected::present(deployment_facts(d.id(), d.created_date(), d.description(), d.api_summary())),
+        Some(dep_id) => match c
+            .get_deployment()
+            .rest_api_id(id)
+            .deployment_id(dep_id)
+            .embed("apisummary")
+            .send()
+            .await
+        {
+            Ok(d) => Collected::present(deployment_facts(
+                d.id(),
+                d.created_date(),
+                d.description(),
+                d.api_summary(),
+            )),
             Err(e) => {
-                let f = classify(&e, "apigateway:GET", &arn(&format!("/deployments/{dep_id}")));
+                let f = classify(
+                    &e,
+                    "apigateway:GET",
+                    &arn(&format!("/deployments/{dep_id}")),
+                );
                 if f.kind == FailureKind::NotFound {
                     Collected::absent(format!("deployment {dep_id} does not exist"))
                 } else {
@@ -393,7 +503,11 @@ pub async fn collect_rest(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
     };
 
     let deployment = build_deployment_evidence(&config, stage_deployment, deployments, export);
-    RestCollected { config, stage: stage_facts, deployment }
+    RestCollected {
+        config,
+        stage: stage_facts,
+        deployment,
+    }
 }
 
 fn build_deployment_evidence(
@@ -463,20 +577,30 @@ pub fn summary_drift(live: &DeploymentFacts, draft: &RestApiConfig) -> Vec<Drift
         let deployed = summary.get(&res.path);
         for m in &res.methods {
             match deployed.and_then(|d| d.get(&m.http_method)) {
-                None => items.push(DriftItem { path: res.path.clone(), http_method: m.http_method.clone(), change: DriftChange::NotDeployed }),
+                None => items.push(DriftItem {
+                    path: res.path.clone(),
+                    http_method: m.http_method.clone(),
+                    change: DriftChange::NotDeployed,
+                }),
                 Some(snap) => {
                     if snap.authorization_type != m.authorization_type {
                         items.push(DriftItem {
                             path: res.path.clone(),
                             http_method: m.http_method.clone(),
-                            change: DriftChange::Authorization { deployed: snap.authorization_type.clone(), draft: m.authorization_type.clone() },
+                            change: DriftChange::Authorization {
+                                deployed: snap.authorization_type.clone(),
+                                draft: m.authorization_type.clone(),
+                            },
                         });
                     }
                     if snap.api_key_required != m.api_key_required {
                         items.push(DriftItem {
                             path: res.path.clone(),
                             http_method: m.http_method.clone(),
-                            change: DriftChange::ApiKeyRequired { deployed: snap.api_key_required, draft: m.api_key_required },
+                            change: DriftChange::ApiKeyRequired {
+                                deployed: snap.api_key_required,
+                                draft: m.api_key_required,
+                            },
                         });
                     }
                 }
@@ -485,9 +609,16 @@ pub fn summary_drift(live: &DeploymentFacts, draft: &RestApiConfig) -> Vec<Drift
     }
     for (path, methods) in summary {
         for verb in methods.keys() {
-            let in_draft = draft.resources.iter().any(|r| &r.path == path && r.methods.iter().any(|m| &m.http_method == verb));
+            let in_draft = draft
+                .resources
+                .iter()
+                .any(|r| &r.path == path && r.methods.iter().any(|m| &m.http_method == verb));
             if !in_draft {
-                items.push(DriftItem { path: path.clone(), http_method: verb.clone(), change: DriftChange::DeletedInDraft });
+                items.push(DriftItem {
+                    path: path.clone(),
+                    http_method: verb.clone(),
+                    change: DriftChange::DeletedInDraft,
+                });
             }
         }
     }
@@ -495,11 +626,16 @@ pub fn summary_drift(live: &DeploymentFacts, draft: &RestApiConfig) -> Vec<Drift
 }
 
 fn export_has_integrations(json: &serde_json::Value) -> bool {
-    json.get("paths").and_then(|p| p.as_object()).is_some_and(|paths| {
-        paths.values().any(|ops| {
-            ops.as_object().is_some_and(|ops| ops.values().any(|op| op.get("x-amazon-apigateway-integration").is_some()))
+    json.get("paths")
+        .and_then(|p| p.as_object())
+        .is_some_and(|paths| {
+            paths.values().any(|ops| {
+                ops.as_object().is_some_and(|ops| {
+                    ops.values()
+                        .any(|op| op.get("x-amazon-apigateway-integration").is_some())
+                })
+            })
         })
-    })
 }
 
 fn export_facts(json: &serde_json::Value) -> ExportFacts {
@@ -512,7 +648,12 @@ fn export_facts(json: &serde_json::Value) -> ExportFacts {
                 .map(|(path, ops)| {
                     let mut verbs: Vec<String> = ops
                         .as_object()
-                        .map(|o| o.keys().filter(|k| !k.starts_with("x-") && *k != "parameters").map(|k| verb_of(k)).collect())
+                        .map(|o| {
+                            o.keys()
+                                .filter(|k| !k.starts_with("x-") && *k != "parameters")
+                                .map(|k| verb_of(k))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     verbs.sort();
                     (path.clone(), verbs)
@@ -521,7 +662,12 @@ fn export_facts(json: &serde_json::Value) -> ExportFacts {
         })
         .unwrap_or_default();
     ExportFacts {
-        export_type: if json.get("openapi").is_some() { "oas30" } else { "swagger" }.to_string(),
+        export_type: if json.get("openapi").is_some() {
+            "oas30"
+        } else {
+            "swagger"
+        }
+        .to_string(),
         has_integration_extensions: export_has_integrations(json),
         paths,
     }
@@ -543,10 +689,21 @@ pub fn export_cors_drift(json: &serde_json::Value, draft: &RestApiConfig) -> Vec
     if let Some(paths) = json.get("paths").and_then(|p| p.as_object()) {
         for (path, ops) in paths {
             for (verb, op) in ops.as_object().into_iter().flatten() {
-                let responses = op.pointer("/x-amazon-apigateway-integration/responses").and_then(|r| r.as_object());
+                let responses = op
+                    .pointer("/x-amazon-apigateway-integration/responses")
+                    .and_then(|r| r.as_object());
                 for (_pattern, resp) in responses.into_iter().flatten() {
-                    let status = resp.get("statusCode").and_then(|s| s.as_str()).unwrap_or_default().to_string();
-                    for (k, v) in resp.get("responseParameters").and_then(|p| p.as_object()).into_iter().flatten() {
+                    let status = resp
+                        .get("statusCode")
+                        .and_then(|s| s.as_str())
+                        .unwrap_or_default()
+                        .to_string();
+                    for (k, v) in resp
+                        .get("responseParameters")
+                        .and_then(|p| p.as_object())
+                        .into_iter()
+                        .flatten()
+                    {
                         if let Some(h) = super::evidence::cors_header_of(k) {
                             deployed.insert(
                                 (path.clone(), verb_of(verb), status.clone(), h.to_string()),
@@ -564,7 +721,15 @@ pub fn export_cors_drift(json: &serde_json::Value, draft: &RestApiConfig) -> Vec
             for ir in m.integration.iter().flat_map(|i| &i.integration_responses) {
                 for (k, v) in &ir.response_parameters {
                     if let Some(h) = super::evidence::cors_header_of(k) {
-                        draft_map.insert((res.path.clone(), m.http_method.clone(), ir.status_code.clone(), h.to_string()), v.clone());
+                        draft_map.insert(
+                            (
+                                res.path.clone(),
+                                m.http_method.clone(),
+                                ir.status_code.clone(),
+                                h.to_string(),
+                            ),
+                            v.clone(),
+                        );
                     }
                 }
             }
@@ -591,11 +756,15 @@ pub fn export_cors_drift(json: &serde_json::Value, draft: &RestApiConfig) -> Vec
 // ---------------------------------------------------------------------------------------------
 
 fn sorted<V: Clone>(m: Option<&std::collections::HashMap<String, V>>) -> BTreeMap<String, V> {
-    m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
+    m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
 }
 
 fn rest_resource(r: &t::Resource) -> RestResource {
-    let mut methods: Vec<RestMethod> = r.resource_methods().map(|m| m.values().map(rest_method).collect()).unwrap_or_default();
+    let mut methods: Vec<RestMethod> = r
+        .resource_methods()
+        .map(|m| m.values().map(rest_method).collect())
+        .unwrap_or_default();
     methods.sort_by(|a, b| a.http_method.cmp(&b.http_method));
     RestResource {
         id: r.id().unwrap_or_default().to_string(),
@@ -658,7 +827,10 @@ fn rest_integration(i: &t::Integration) -> RestIntegration {
 
 fn gateway_response(g: &t::GatewayResponse) -> GatewayResponse {
     GatewayResponse {
-        response_type: g.response_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+        response_type: g
+            .response_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
         status_code: g.status_code().map(str::to_string),
         response_parameters: sorted(g.response_parameters()),
         response_templates: sorted(g.response_templates()),
@@ -672,10 +844,12 @@ fn stage_facts(s: &aws_sdk_apigateway::operation::get_stage::GetStageOutput) -> 
         deployment_id: s.deployment_id().map(str::to_string),
         auto_deploy: None,
         last_deployment_status_message: None,
-        access_log: s.access_log_settings().map(|a| super::evidence::AccessLogSettings {
-            destination_arn: a.destination_arn().map(str::to_string),
-            format: a.format().map(str::to_string),
-        }),
+        access_log: s
+            .access_log_settings()
+            .map(|a| super::evidence::AccessLogSettings {
+                destination_arn: a.destination_arn().map(str::to_string),
+                format: a.format().map(str::to_string),
+            }),
         method_settings: s
             .method_settings()
             .map(|m| {
@@ -701,7 +875,8 @@ fn stage_facts(s: &aws_sdk_apigateway::operation::get_stage::GetStageOutput) -> 
     }
 }
 
-type ApiSummary = std::collections::HashMap<String, std::collections::HashMap<String, t::MethodSnapshot>>;
+type ApiSummary =
+    std::collections::HashMap<String, std::collections::HashMap<String, t::MethodSnapshot>>;
 
 fn deployment_facts(
     id: Option<&str>,
@@ -716,25 +891,27 @@ fn deployment_facts(
         status: None,
         auto_deployed: None,
         api_summary: summary.map(|s| {
-                s.iter()
-                    .map(|(path, methods)| {
-                        (
-                            path.clone(),
-                            methods
-                                .iter()
-                                .map(|(verb, snap)| {
-                                    (
-                                        verb.clone(),
-                                        MethodSnapshot {
-                                            authorization_type: snap.authorization_type().map(str::to_string),
-                                            api_key_required: snap.api_key_required(),
-                                        },
-                                    )
-                                })
-                                .collect(),
-                        )
-                    })
-                    .collect()
-            }),
+            s.iter()
+                .map(|(path, methods)| {
+                    (
+                        path.clone(),
+                        methods
+                            .iter()
+                            .map(|(verb, snap)| {
+                                (
+                                    verb.clone(),
+                                    MethodSnapshot {
+                                        authorization_type: snap
+                                            .authorization_type()
+                                            .map(str::to_string),
+                                        api_key_required: snap.api_key_required(),
+                                    },
+                                )
+                            })
+                            .collect(),
+                    )
+                })
+                .collect()
+        }),
     }
 }

@@ -9,8 +9,9 @@
 use aws_sdk_apigatewayv2::types as t;
 
 use super::evidence::{
-    AccessLogSettings, ApiConfiguration, ApiIdentity, Collected, CorsConfiguration, DeploymentEvidence,
-    DeploymentFacts, Failure, HttpApiConfig, HttpAuthorizer, HttpIntegration, HttpRoute, StageFacts,
+    AccessLogSettings, ApiConfiguration, ApiIdentity, Collected, CorsConfiguration,
+    DeploymentEvidence, DeploymentFacts, Failure, HttpApiConfig, HttpAuthorizer, HttpIntegration,
+    HttpRoute, StageFacts,
 };
 use super::{apigw_arn, classify, rfc3339, Clients, Evidence, FailureKind};
 
@@ -38,7 +39,13 @@ pub async fn collect_http(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
     let id = api.id.as_str();
     let arn = |p: &str| apigw_arn(&clients.region, &format!("/apis/{id}{p}"));
 
-    let get_api = async { c.get_api().api_id(id).send().await.map_err(|e| classify(&e, "apigateway:GET", &arn(""))) };
+    let get_api = async {
+        c.get_api()
+            .api_id(id)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "apigateway:GET", &arn("")))
+    };
     let routes = async {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
@@ -139,29 +146,58 @@ pub async fn collect_http(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
         Ok::<_, Failure>(out)
     };
 
-    let (api_out, routes, integrations, authorizers, stage_out, deployments) =
-        tokio::join!(get_api, routes, integrations, authorizers, stage_call, deployments);
+    let (api_out, routes, integrations, authorizers, stage_out, deployments) = tokio::join!(
+        get_api,
+        routes,
+        integrations,
+        authorizers,
+        stage_call,
+        deployments
+    );
 
     // GetAuthorizers failed for a reason other than permissions (moto does not implement it):
     // read the authorizers the routes reference one by one.
     let authorizers = match (authorizers, &routes) {
-        (Err(f), Ok(routes)) if f.kind != FailureKind::MissingPermission && f.kind != FailureKind::Credentials => {
-            let mut ids: Vec<&str> = routes.iter().filter_map(|r| r.authorizer_id.as_deref()).collect();
+        (Err(f), Ok(routes))
+            if f.kind != FailureKind::MissingPermission && f.kind != FailureKind::Credentials =>
+        {
+            let mut ids: Vec<&str> = routes
+                .iter()
+                .filter_map(|r| r.authorizer_id.as_deref())
+                .collect();
             ids.sort();
             ids.dedup();
             let mut out = Vec::new();
             let mut failure = None;
             for aid in ids {
-                match c.get_authorizer().api_id(id).authorizer_id(aid).send().await {
+                match c
+                    .get_authorizer()
+                    .api_id(id)
+                    .authorizer_id(aid)
+                    .send()
+                    .await
+                {
                     Ok(a) => out.push(HttpAuthorizer {
                         authorizer_id: a.authorizer_id().unwrap_or(aid).to_string(),
                         name: a.name().map(str::to_string),
                         authorizer_type: a.authorizer_type().map(|t| t.as_str().to_string()),
                         identity_source: a.identity_source().to_vec(),
-                        jwt_issuer: a.jwt_configuration().and_then(|j| j.issuer()).map(str::to_string),
-                        jwt_audience: a.jwt_configuration().map(|j| j.audience().to_vec()).unwrap_or_default(),
+                        jwt_issuer: a
+                            .jwt_configuration()
+                            .and_then(|j| j.issuer())
+                            .map(str::to_string),
+                        jwt_audience: a
+                            .jwt_configuration()
+                            .map(|j| j.audience().to_vec())
+                            .unwrap_or_default(),
                     }),
-                    Err(e) => failure = Some(classify(&e, "apigateway:GET", &arn(&format!("/authorizers/{aid}")))),
+                    Err(e) => {
+                        failure = Some(classify(
+                            &e,
+                            "apigateway:GET",
+                            &arn(&format!("/authorizers/{aid}")),
+                        ))
+                    }
                 }
             }
             match failure {
@@ -213,7 +249,10 @@ pub async fn collect_http(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
     let stage_facts = match stage_out {
         Ok(s) => Collected::present(StageFacts {
             name: s.stage_name().unwrap_or_default().to_string(),
-            deployment_id: s.deployment_id().filter(|d| !d.is_empty()).map(str::to_string),
+            deployment_id: s
+                .deployment_id()
+                .filter(|d| !d.is_empty())
+                .map(str::to_string),
             auto_deploy: s.auto_deploy(),
             last_deployment_status_message: s.last_deployment_status_message().map(str::to_string),
             access_log: s.access_log_settings().map(|a| AccessLogSettings {
@@ -221,7 +260,9 @@ pub async fn collect_http(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
                 format: a.format().map(str::to_string),
             }),
             method_settings: Default::default(),
-            detailed_metrics_enabled: s.default_route_settings().and_then(|r| r.detailed_metrics_enabled()),
+            detailed_metrics_enabled: s
+                .default_route_settings()
+                .and_then(|r| r.detailed_metrics_enabled()),
             web_acl_arn: None,
             variables: s
                 .stage_variables()
@@ -256,9 +297,11 @@ pub async fn collect_http(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
         },
     };
     let newer_than_stage = match (&stage_deployment, &deployments) {
-        (Collected::Present { value: live }, Ok(all)) => {
-            all.iter().filter(|d| d.created > live.created && d.id != live.id).map(|d| d.id.clone()).collect()
-        }
+        (Collected::Present { value: live }, Ok(all)) => all
+            .iter()
+            .filter(|d| d.created > live.created && d.id != live.id)
+            .map(|d| d.id.clone())
+            .collect(),
         _ => Vec::new(),
     };
     let deployment = Collected::present(DeploymentEvidence {
@@ -275,7 +318,11 @@ pub async fn collect_http(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
         export: Collected::not_collected(Failure::skipped("not read for HTTP APIs: CORS is API-level configuration")),
         changes_since_deployment: Vec::new(),
     });
-    HttpCollected { config, stage: stage_facts, deployment }
+    HttpCollected {
+        config,
+        stage: stage_facts,
+        deployment,
+    }
 }
 
 fn cors(c: &t::Cors) -> CorsConfiguration {
@@ -307,7 +354,13 @@ fn http_authorizer(a: &t::Authorizer) -> HttpAuthorizer {
         name: a.name().map(str::to_string),
         authorizer_type: a.authorizer_type().map(|t| t.as_str().to_string()),
         identity_source: a.identity_source().to_vec(),
-        jwt_issuer: a.jwt_configuration().and_then(|j| j.issuer()).map(str::to_string),
-        jwt_audience: a.jwt_configuration().map(|j| j.audience().to_vec()).unwrap_or_default(),
+        jwt_issuer: a
+            .jwt_configuration()
+            .and_then(|j| j.issuer())
+            .map(str::to_string),
+        jwt_audience: a
+            .jwt_configuration()
+            .map(|j| j.audience().to_vec())
+            .unwrap_or_default(),
     }
 }

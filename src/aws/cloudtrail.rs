@@ -18,24 +18,59 @@ pub const MAX_PAGES: u32 = 40;
 /// Event names that can add, remove or break CORS, or change what is live.
 pub const CORS_RELEVANT_EVENTS: &[&str] = &[
     // REST methods and integrations.
-    "PutMethod", "UpdateMethod", "DeleteMethod", "PutMethodResponse", "UpdateMethodResponse", "DeleteMethodResponse",
-    "PutIntegration", "UpdateIntegration", "DeleteIntegration", "PutIntegrationResponse", "UpdateIntegrationResponse",
+    "PutMethod",
+    "UpdateMethod",
+    "DeleteMethod",
+    "PutMethodResponse",
+    "UpdateMethodResponse",
+    "DeleteMethodResponse",
+    "PutIntegration",
+    "UpdateIntegration",
+    "DeleteIntegration",
+    "PutIntegrationResponse",
+    "UpdateIntegrationResponse",
     "DeleteIntegrationResponse",
     // Gateway responses.
-    "PutGatewayResponse", "UpdateGatewayResponse", "DeleteGatewayResponse",
+    "PutGatewayResponse",
+    "UpdateGatewayResponse",
+    "DeleteGatewayResponse",
     // Structure.
-    "CreateResource", "DeleteResource", "UpdateResource", "PutRestApi", "ImportRestApi", "UpdateRestApi",
-    "CreateAuthorizer", "UpdateAuthorizer", "DeleteAuthorizer",
+    "CreateResource",
+    "DeleteResource",
+    "UpdateResource",
+    "PutRestApi",
+    "ImportRestApi",
+    "UpdateRestApi",
+    "CreateAuthorizer",
+    "UpdateAuthorizer",
+    "DeleteAuthorizer",
     // What is live.
-    "CreateDeployment", "UpdateStage", "CreateStage", "DeleteStage", "CreateBasePathMapping", "UpdateBasePathMapping",
+    "CreateDeployment",
+    "UpdateStage",
+    "CreateStage",
+    "DeleteStage",
+    "CreateBasePathMapping",
+    "UpdateBasePathMapping",
     "DeleteBasePathMapping",
     // HTTP APIs.
-    "UpdateApi", "DeleteCorsConfiguration", "ImportApi", "ReimportApi", "CreateRoute", "UpdateRoute", "DeleteRoute",
-    "CreateApiMapping", "UpdateApiMapping", "DeleteApiMapping",
+    "UpdateApi",
+    "DeleteCorsConfiguration",
+    "ImportApi",
+    "ReimportApi",
+    "CreateRoute",
+    "UpdateRoute",
+    "DeleteRoute",
+    "CreateApiMapping",
+    "UpdateApiMapping",
+    "DeleteApiMapping",
 ];
 
 /// Reads the API Gateway write events about `api_id` in the window, oldest first.
-pub async fn collect(clients: &Clients, api_id: &str, window: Window) -> Collected<CloudTrailEvidence> {
+pub async fn collect(
+    clients: &Clients,
+    api_id: &str,
+    window: Window,
+) -> Collected<CloudTrailEvidence> {
     let attr = LookupAttribute::builder()
         .attribute_key(LookupAttributeKey::EventSource)
         .attribute_value("apigateway.amazonaws.com")
@@ -62,17 +97,28 @@ pub async fn collect(clients: &Clients, api_id: &str, window: Window) -> Collect
             .await;
         let page = match page {
             Ok(p) => p,
-            Err(e) => return Collected::not_collected(classify(&e, "cloudtrail:LookupEvents", "*")),
+            Err(e) => {
+                return Collected::not_collected(classify(&e, "cloudtrail:LookupEvents", "*"))
+            }
         };
         ev.pages += 1;
         for e in page.events() {
-            let detail: serde_json::Value =
-                e.cloud_trail_event().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(serde_json::Value::Null);
-            if e.read_only() == Some("true") || detail.get("readOnly").and_then(|r| r.as_bool()) == Some(true) {
+            let detail: serde_json::Value = e
+                .cloud_trail_event()
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or(serde_json::Value::Null);
+            if e.read_only() == Some("true")
+                || detail.get("readOnly").and_then(|r| r.as_bool()) == Some(true)
+            {
                 continue;
             }
-            let params = detail.get("requestParameters").cloned().unwrap_or(serde_json::Value::Null);
-            let about = ["restApiId", "apiId"].iter().any(|k| params.get(*k).and_then(|v| v.as_str()) == Some(api_id));
+            let params = detail
+                .get("requestParameters")
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            let about = ["restApiId", "apiId"]
+                .iter()
+                .any(|k| params.get(*k).and_then(|v| v.as_str()) == Some(api_id));
             if !about {
                 ev.other_api_events += 1;
                 continue;
@@ -84,10 +130,22 @@ pub async fn collect(clients: &Clients, api_id: &str, window: Window) -> Collect
                 event_name: name,
                 event_id: e.event_id().map(str::to_string),
                 username: e.username().map(str::to_string),
-                user_arn: detail.pointer("/userIdentity/arn").and_then(|v| v.as_str()).map(str::to_string),
-                source_ip: detail.get("sourceIPAddress").and_then(|v| v.as_str()).map(str::to_string),
-                user_agent: detail.get("userAgent").and_then(|v| v.as_str()).map(str::to_string),
-                error_code: detail.get("errorCode").and_then(|v| v.as_str()).map(str::to_string),
+                user_arn: detail
+                    .pointer("/userIdentity/arn")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+                source_ip: detail
+                    .get("sourceIPAddress")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+                user_agent: detail
+                    .get("userAgent")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+                error_code: detail
+                    .get("errorCode")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
                 request_parameters: params,
             });
         }

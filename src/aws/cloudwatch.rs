@@ -12,22 +12,26 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 
-use super::evidence::{ApiIdentity, ApiKind, Collected, ErrorRise, Failure, MetricPoint, MetricSeries, MetricsEvidence};
+use super::evidence::{
+    ApiIdentity, ApiKind, Collected, ErrorRise, Failure, MetricPoint, MetricSeries, MetricsEvidence,
+};
 use super::{classify, rfc3339, Clients, Window};
 
 /// One-minute points.
 pub const PERIOD_SECONDS: i32 = 60;
 
 /// The metric names and dimensions for an API kind.
-pub fn metric_plan(api: &ApiIdentity, stage: &str) -> Result<(Vec<&'static str>, BTreeMap<String, String>), Failure> {
+pub fn metric_plan(
+    api: &ApiIdentity,
+    stage: &str,
+) -> Result<(Vec<&'static str>, BTreeMap<String, String>), Failure> {
     let mut dims = BTreeMap::new();
     dims.insert("Stage".to_string(), stage.to_string());
     match api.kind {
         ApiKind::Rest => {
-            let name = api
-                .name
-                .clone()
-                .ok_or_else(|| Failure::skipped("the REST API's name is unknown; its metrics are keyed by ApiName"))?;
+            let name = api.name.clone().ok_or_else(|| {
+                Failure::skipped("the REST API's name is unknown; its metrics are keyed by ApiName")
+            })?;
             dims.insert("ApiName".to_string(), name);
             Ok((vec!["4XXError", "5XXError", "Count"], dims))
         }
@@ -39,31 +43,59 @@ pub fn metric_plan(api: &ApiIdentity, stage: &str) -> Result<(Vec<&'static str>,
 }
 
 /// Reads the API's error and request counts over the window.
-pub async fn collect(clients: &Clients, api: &ApiIdentity, stage: &str, window: Window) -> Collected<MetricsEvidence> {
+pub async fn collect(
+    clients: &Clients,
+    api: &ApiIdentity,
+    stage: &str,
+    window: Window,
+) -> Collected<MetricsEvidence> {
     let (names, dims) = match metric_plan(api, stage) {
         Ok(p) => p,
         Err(f) => return Collected::not_collected(f),
     };
-    let dimensions: Vec<Dimension> = dims.iter().map(|(k, v)| Dimension::builder().name(k).value(v).build()).collect();
+    let dimensions: Vec<Dimension> = dims
+        .iter()
+        .map(|(k, v)| Dimension::builder().name(k).value(v).build())
+        .collect();
     let mut req = clients
         .cloudwatch
         .get_metric_data()
         .start_time(window.start_time())
         .end_time(window.end_time());
     for (i, name) in names.iter().enumerate() {
-        let metric = Metric::builder().namespace("AWS/ApiGateway").metric_name(*name).set_dimensions(Some(dimensions.clone())).build();
-        let stat = MetricStat::builder().metric(metric).period(PERIOD_SECONDS).stat("Sum").build();
-        req = req.metric_data_queries(MetricDataQuery::builder().id(format!("m{i}")).metric_stat(stat).return_data(true).build());
+        let metric = Metric::builder()
+            .namespace("AWS/ApiGateway")
+            .metric_name(*name)
+            .set_dimensions(Some(dimensions.clone()))
+            .build();
+        let stat = MetricStat::builder()
+            .metric(metric)
+            .period(PERIOD_SECONDS)
+            .stat("Sum")
+            .build();
+        req = req.metric_data_queries(
+            MetricDataQuery::builder()
+                .id(format!("m{i}"))
+                .metric_stat(stat)
+                .return_data(true)
+                .build(),
+        );
     }
     let mut points: BTreeMap<String, BTreeMap<i64, f64>> = BTreeMap::new();
     let mut pages = req.into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = match page {
             Ok(p) => p,
-            Err(e) => return Collected::not_collected(classify(&e, "cloudwatch:GetMetricData", "*")),
+            Err(e) => {
+                return Collected::not_collected(classify(&e, "cloudwatch:GetMetricData", "*"))
+            }
         };
         for r in page.metric_data_results() {
-            let Some(idx) = r.id().and_then(|id| id.strip_prefix('m')).and_then(|n| n.parse::<usize>().ok()) else {
+            let Some(idx) = r
+                .id()
+                .and_then(|id| id.strip_prefix('m'))
+                .and_then(|n| n.parse::<usize>().ok())
+            else {
                 continue;
             };
             let Some(name) = names.get(idx) else { continue };
@@ -82,7 +114,10 @@ pub async fn collect(clients: &Clients, api: &ApiIdentity, stage: &str, window: 
                 .get(*name)
                 .map(|p| {
                     p.iter()
-                        .map(|(t, v)| MetricPoint { timestamp: rfc3339(&aws_smithy_types::DateTime::from_secs(*t)), value: *v })
+                        .map(|(t, v)| MetricPoint {
+                            timestamp: rfc3339(&aws_smithy_types::DateTime::from_secs(*t)),
+                            value: *v,
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -106,11 +141,20 @@ pub fn error_rises(series: &[MetricSeries]) -> Vec<ErrorRise> {
         let mut previous = 0.0;
         for p in &s.points {
             if p.value > 0.0 && p.value > previous {
-                out.push(ErrorRise { metric_name: s.metric_name.clone(), timestamp: p.timestamp.clone(), value: p.value, previous });
+                out.push(ErrorRise {
+                    metric_name: s.metric_name.clone(),
+                    timestamp: p.timestamp.clone(),
+                    value: p.value,
+                    previous,
+                });
             }
             previous = p.value;
         }
     }
-    out.sort_by(|a, b| a.timestamp.cmp(&b.timestamp).then(a.metric_name.cmp(&b.metric_name)));
+    out.sort_by(|a, b| {
+        a.timestamp
+            .cmp(&b.timestamp)
+            .then(a.metric_name.cmp(&b.metric_name))
+    });
     out
 }

@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use tokio::task::JoinSet;
 
 use super::evidence::{
-    ApiConfiguration, ApiIdentity, ApiKind, Collected, ConsoleErrorGroup, Evidence, LineKind, LogFindings, LogLine,
+    ApiConfiguration, ApiIdentity, ApiKind, Collected, ConsoleErrorGroup, Evidence, LineKind,
+    LogFindings, LogLine,
 };
 use super::{classify, rfc3339, AwsTarget, Clients, FailureKind, Window};
 
@@ -26,7 +27,8 @@ pub const MAX_EVENTS: usize = 10_000;
 pub const MAX_LINES: usize = 200;
 
 /// Execution-log lines worth reading: preflights, CORS headers, failures, error statuses.
-pub const EXECUTION_PATTERN: &str = "?OPTIONS ?\"Access-Control\" ?\"Execution failed\" ?\"Method completed with status: 4\" \
+pub const EXECUTION_PATTERN: &str =
+    "?OPTIONS ?\"Access-Control\" ?\"Execution failed\" ?\"Method completed with status: 4\" \
      ?\"Method completed with status: 5\" ?\"Gateway response\" ?\"not authorized\" ?Unauthorized";
 
 /// Application-log lines worth reading: the browsers' CORS console messages and CORS mentions.
@@ -62,7 +64,12 @@ pub fn lambda_function_of(uri: &str) -> Option<String> {
 }
 
 /// Reads every log group the evidence points at, concurrently.
-pub async fn collect(clients: &Clients, target: &AwsTarget, api: &ApiIdentity, ev: &Evidence) -> LogsCollected {
+pub async fn collect(
+    clients: &Clients,
+    target: &AwsTarget,
+    api: &ApiIdentity,
+    ev: &Evidence,
+) -> LogsCollected {
     let window = target.window;
     let ids = target.request_ids.clone();
     let mut set: JoinSet<(usize, Collected<LogFindings>)> = JoinSet::new();
@@ -70,12 +77,21 @@ pub async fn collect(clients: &Clients, target: &AwsTarget, api: &ApiIdentity, e
 
     // Step 3: access logs.
     let access_group = match &ev.existence.stage {
-        Collected::Present { value } => match value.access_log.as_ref().and_then(|a| a.destination_arn.as_deref()) {
+        Collected::Present { value } => match value
+            .access_log
+            .as_ref()
+            .and_then(|a| a.destination_arn.as_deref())
+        {
             Some(arn) => match log_group_from_arn(arn) {
                 Some(g) => Ok(g),
-                None => Err(Collected::not_collected(super::Failure::other(format!("not a log group ARN: {arn}")))),
+                None => Err(Collected::not_collected(super::Failure::other(format!(
+                    "not a log group ARN: {arn}"
+                )))),
             },
-            None => Err(Collected::absent(format!("stage {} has no accessLogSettings: access logging is off", value.name))),
+            None => Err(Collected::absent(format!(
+                "stage {} has no accessLogSettings: access logging is off",
+                value.name
+            ))),
         },
         Collected::Absent { reason } => Err(Collected::absent(reason.clone())),
         Collected::NotCollected { why } => Err(Collected::not_collected(why.clone())),
@@ -83,7 +99,12 @@ pub async fn collect(clients: &Clients, target: &AwsTarget, api: &ApiIdentity, e
     match access_group {
         Ok(g) => {
             let (c, ids) = (clients.logs.clone(), ids.clone());
-            set.spawn(async move { (0, scan_group(&c, g, "stage accessLogSettings".into(), None, window, &ids).await) });
+            set.spawn(async move {
+                (
+                    0,
+                    scan_group(&c, g, "stage accessLogSettings".into(), None, window, &ids).await,
+                )
+            });
         }
         Err(c) => out.access = c,
     }
@@ -94,7 +115,18 @@ pub async fn collect(clients: &Clients, target: &AwsTarget, api: &ApiIdentity, e
             let g = format!("API-Gateway-Execution-Logs_{}/{}", api.id, target.stage);
             let (c, ids) = (clients.logs.clone(), ids.clone());
             set.spawn(async move {
-                (1, scan_group(&c, g, "REST execution logs".into(), Some(EXECUTION_PATTERN.into()), window, &ids).await)
+                (
+                    1,
+                    scan_group(
+                        &c,
+                        g,
+                        "REST execution logs".into(),
+                        Some(EXECUTION_PATTERN.into()),
+                        window,
+                        &ids,
+                    )
+                    .await,
+                )
             });
         }
         ApiKind::Http | ApiKind::WebSocket => {
@@ -115,7 +147,12 @@ pub async fn collect(clients: &Clients, target: &AwsTarget, api: &ApiIdentity, e
     out.application = vec![Collected::default(); app_groups.len()];
     for (i, (g, source)) in app_groups.into_iter().enumerate() {
         let (c, ids) = (clients.logs.clone(), ids.clone());
-        set.spawn(async move { (2 + i, scan_group(&c, g, source, Some(CONSOLE_PATTERN.into()), window, &ids).await) });
+        set.spawn(async move {
+            (
+                2 + i,
+                scan_group(&c, g, source, Some(CONSOLE_PATTERN.into()), window, &ids).await,
+            )
+        });
     }
 
     while let Some(joined) = set.join_next().await {
@@ -151,7 +188,11 @@ pub fn lambda_groups(config: &Collected<ApiConfiguration>) -> Vec<String> {
             .collect(),
         None => Vec::new(),
     };
-    let mut groups: Vec<String> = uris.iter().filter_map(|u| lambda_function_of(u)).map(|f| format!("/aws/lambda/{f}")).collect();
+    let mut groups: Vec<String> = uris
+        .iter()
+        .filter_map(|u| lambda_function_of(u))
+        .map(|f| format!("/aws/lambda/{f}"))
+        .collect();
     groups.sort();
     groups.dedup();
     groups
@@ -187,13 +228,15 @@ pub async fn scan_group(
         truncated,
         ..Default::default()
     };
-    let mut groups: BTreeMap<(String, Option<String>, Option<String>), ConsoleErrorGroup> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, Option<String>, Option<String>), ConsoleErrorGroup> =
+        BTreeMap::new();
     for (ts, stream, message) in &events {
         let mut kinds = classify_line(message);
         let when = rfc3339(&aws_smithy_types::DateTime::from_millis(*ts));
         if let Some(c) = parse_console_error(message) {
-            let g = groups.entry((c.browser.to_string(), c.origin.clone(), c.url.clone())).or_insert_with(|| {
-                ConsoleErrorGroup {
+            let g = groups
+                .entry((c.browser.to_string(), c.origin.clone(), c.url.clone()))
+                .or_insert_with(|| ConsoleErrorGroup {
                     browser: c.browser.to_string(),
                     origin: c.origin.clone(),
                     url: c.url.clone(),
@@ -201,8 +244,7 @@ pub async fn scan_group(
                     count: 0,
                     first_seen: when.clone(),
                     last_seen: when.clone(),
-                }
-            });
+                });
             g.count += 1;
             g.last_seen = when.clone();
         }
@@ -226,26 +268,43 @@ pub async fn scan_group(
     findings.console_errors = groups.into_values().collect();
 
     if !request_ids.is_empty() {
-        match read_events(client, &group, Some(request_id_pattern(request_ids)), window, MAX_EVENTS).await {
+        match read_events(
+            client,
+            &group,
+            Some(request_id_pattern(request_ids)),
+            window,
+            MAX_EVENTS,
+        )
+        .await
+        {
             Ok((events, _)) => {
                 for (ts, stream, message) in events {
-                    for id in request_ids.iter().filter(|id| message.contains(id.as_str())) {
+                    for id in request_ids
+                        .iter()
+                        .filter(|id| message.contains(id.as_str()))
+                    {
                         let mut kinds = classify_line(&message);
                         kinds.push(LineKind::ProbeRequest);
                         kinds.sort();
-                        findings.probe_lines.entry(id.clone()).or_default().push(LogLine {
-                            timestamp: rfc3339(&aws_smithy_types::DateTime::from_millis(ts)),
-                            stream: stream.clone(),
-                            message: message.trim_end().to_string(),
-                            request_id: Some(id.clone()),
-                            kinds,
-                        });
+                        findings
+                            .probe_lines
+                            .entry(id.clone())
+                            .or_default()
+                            .push(LogLine {
+                                timestamp: rfc3339(&aws_smithy_types::DateTime::from_millis(ts)),
+                                stream: stream.clone(),
+                                message: message.trim_end().to_string(),
+                                request_id: Some(id.clone()),
+                                kinds,
+                            });
                     }
                 }
             }
             Err(e) => {
                 let f = classify(&e, "logs:FilterLogEvents", &resource);
-                findings.counts.insert(format!("probe_lookup_failed: {}", f.message), 0);
+                findings
+                    .counts
+                    .insert(format!("probe_lookup_failed: {}", f.message), 0);
             }
         }
     }
@@ -256,7 +315,11 @@ pub async fn scan_group(
 pub fn request_id_pattern(ids: &[String]) -> String {
     match ids {
         [one] => format!("\"{one}\""),
-        many => many.iter().map(|id| format!("?\"{id}\"")).collect::<Vec<_>>().join(" "),
+        many => many
+            .iter()
+            .map(|id| format!("?\"{id}\""))
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -288,7 +351,11 @@ async fn read_events(
             .send()
             .await?;
         for e in page.events() {
-            out.push((e.timestamp().unwrap_or_default(), e.log_stream_name().map(str::to_string), e.message().unwrap_or_default().to_string()));
+            out.push((
+                e.timestamp().unwrap_or_default(),
+                e.log_stream_name().map(str::to_string),
+                e.message().unwrap_or_default().to_string(),
+            ));
             if out.len() >= cap {
                 return Ok((out, true));
             }
@@ -303,12 +370,21 @@ async fn read_events(
 /// Why a log line is relevant (empty: it is not).
 pub fn classify_line(message: &str) -> Vec<LineKind> {
     let mut kinds = Vec::new();
-    let json: Option<serde_json::Value> =
-        message.trim_start().starts_with('{').then(|| serde_json::from_str(message.trim()).ok()).flatten();
-    let method = json.as_ref().and_then(|j| json_str(j, &["httpMethod", "method", "requestMethod"]));
+    let json: Option<serde_json::Value> = message
+        .trim_start()
+        .starts_with('{')
+        .then(|| serde_json::from_str(message.trim()).ok())
+        .flatten();
+    let method = json
+        .as_ref()
+        .and_then(|j| json_str(j, &["httpMethod", "method", "requestMethod"]));
     let preflight = match &method {
         Some(m) => m.eq_ignore_ascii_case("OPTIONS"),
-        None => message.contains("HTTP Method: OPTIONS") || message.contains("\"OPTIONS ") || message.contains(" OPTIONS "),
+        None => {
+            message.contains("HTTP Method: OPTIONS")
+                || message.contains("\"OPTIONS ")
+                || message.contains(" OPTIONS ")
+        }
     };
     if preflight {
         kinds.push(LineKind::Preflight);
@@ -325,9 +401,22 @@ pub fn classify_line(message: &str) -> Vec<LineKind> {
     }
     let response_type = json
         .as_ref()
-        .and_then(|j| json_str(j, &["responseType", "errorResponseType", "error.responseType", "gatewayResponseType"]))
+        .and_then(|j| {
+            json_str(
+                j,
+                &[
+                    "responseType",
+                    "errorResponseType",
+                    "error.responseType",
+                    "gatewayResponseType",
+                ],
+            )
+        })
         .filter(|s| !s.is_empty() && s != "-");
-    if response_type.is_some() || message.contains("Gateway response type:") || message.contains("x-amzn-ErrorType") {
+    if response_type.is_some()
+        || message.contains("Gateway response type:")
+        || message.contains("x-amzn-ErrorType")
+    {
         kinds.push(LineKind::GatewayResponse);
     }
     if message.to_ascii_lowercase().contains("access-control-") {
@@ -347,7 +436,11 @@ pub fn classify_line(message: &str) -> Vec<LineKind> {
 
 fn json_str(j: &serde_json::Value, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|k| {
-        let v = if k.contains('.') { j.pointer(&format!("/{}", k.replace('.', "/"))) } else { j.get(*k) }?;
+        let v = if k.contains('.') {
+            j.pointer(&format!("/{}", k.replace('.', "/")))
+        } else {
+            j.get(*k)
+        }?;
         match v {
             serde_json::Value::String(s) => Some(s.clone()),
             serde_json::Value::Number(n) => Some(n.to_string()),
@@ -361,7 +454,9 @@ fn json_str(j: &serde_json::Value, keys: &[&str]) -> Option<String> {
 fn status_in_text(message: &str) -> Option<u16> {
     let three = |s: &str| -> Option<u16> {
         let d: String = s.chars().take(3).collect();
-        (d.len() == 3 && d.chars().all(|c| c.is_ascii_digit())).then(|| d.parse().ok()).flatten()
+        (d.len() == 3 && d.chars().all(|c| c.is_ascii_digit()))
+            .then(|| d.parse().ok())
+            .flatten()
     };
     if let Some(rest) = message.split_once("with status: ").map(|(_, r)| r) {
         return three(rest);
@@ -379,7 +474,12 @@ pub fn request_id_of(message: &str) -> Option<String> {
     let t = message.trim_start();
     if let Some(rest) = t.strip_prefix('(') {
         if let Some((id, _)) = rest.split_once(')') {
-            if !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '=') {
+            if !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '=')
+            {
                 return Some(id.to_string());
             }
         }
@@ -416,7 +516,10 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
 pub fn parse_console_error(message: &str) -> Option<ConsoleError> {
     if let Some(i) = message.find("has been blocked by CORS policy") {
         let head = &message[..i];
-        let reason = message[i..].split_once(':').map(|(_, r)| r.trim().to_string()).filter(|r| !r.is_empty());
+        let reason = message[i..]
+            .split_once(':')
+            .map(|(_, r)| r.trim().to_string())
+            .filter(|r| !r.is_empty());
         return Some(ConsoleError {
             browser: "chromium",
             url: between(head, " at '", "'").map(str::to_string),
@@ -426,7 +529,8 @@ pub fn parse_console_error(message: &str) -> Option<ConsoleError> {
     }
     if let Some(i) = message.find("Cross-Origin Request Blocked") {
         let rest = &message[i..];
-        let url = between(rest, "remote resource at ", ". (Reason:").or_else(|| between(rest, "remote resource at ", " (Reason:"));
+        let url = between(rest, "remote resource at ", ". (Reason:")
+            .or_else(|| between(rest, "remote resource at ", " (Reason:"));
         return Some(ConsoleError {
             browser: "firefox",
             origin: None,
@@ -434,19 +538,31 @@ pub fn parse_console_error(message: &str) -> Option<ConsoleError> {
             reason: between(rest, "(Reason: ", ")").map(str::to_string),
         });
     }
-    if let Some(origin) = between(message, "Origin ", " is not allowed by Access-Control-Allow-Origin") {
-        let status = message.split_once("Status code: ").map(|(_, s)| format!("Status code: {}", s.trim()));
+    if let Some(origin) = between(
+        message,
+        "Origin ",
+        " is not allowed by Access-Control-Allow-Origin",
+    ) {
+        let status = message
+            .split_once("Status code: ")
+            .map(|(_, s)| format!("Status code: {}", s.trim()));
         return Some(ConsoleError {
             browser: "safari",
             origin: Some(origin.trim().to_string()),
             url: None,
-            reason: Some(status.map_or_else(|| "not allowed by Access-Control-Allow-Origin".to_string(), |s| {
-                format!("not allowed by Access-Control-Allow-Origin ({s})")
-            })),
+            reason: Some(status.map_or_else(
+                || "not allowed by Access-Control-Allow-Origin".to_string(),
+                |s| format!("not allowed by Access-Control-Allow-Origin ({s})"),
+            )),
         });
     }
     if let Some(url) = between(message, " cannot load ", " due to access control checks") {
-        return Some(ConsoleError { browser: "safari", origin: None, url: Some(url.to_string()), reason: Some("access control checks".to_string()) });
+        return Some(ConsoleError {
+            browser: "safari",
+            origin: None,
+            url: Some(url.to_string()),
+            reason: Some("access control checks".to_string()),
+        });
     }
     None
 }

@@ -46,7 +46,9 @@ impl<T> Collected<T> {
 
     /// An explicit absence.
     pub fn absent(reason: impl Into<String>) -> Self {
-        Collected::Absent { reason: reason.into() }
+        Collected::Absent {
+            reason: reason.into(),
+        }
     }
 
     /// Not collected, with the failure.
@@ -73,7 +75,9 @@ impl<T> Collected<T> {
 
 impl<T> Default for Collected<T> {
     fn default() -> Self {
-        Collected::NotCollected { why: Failure::skipped("not attempted") }
+        Collected::NotCollected {
+            why: Failure::skipped("not attempted"),
+        }
     }
 }
 
@@ -119,12 +123,23 @@ pub struct Failure {
 impl Failure {
     /// A fact that was not attempted, with the reason.
     pub fn skipped(message: impl Into<String>) -> Self {
-        Self { kind: FailureKind::Skipped, message: message.into(), action: None, resource: None, code: None, http_status: None }
+        Self {
+            kind: FailureKind::Skipped,
+            message: message.into(),
+            action: None,
+            resource: None,
+            code: None,
+            http_status: None,
+        }
     }
 
     /// A failure of another kind with a message only (e.g. an unparseable response).
     pub fn other(message: impl Into<String>) -> Self {
-        Self { kind: FailureKind::Other, message: message.into(), ..Self::skipped("") }
+        Self {
+            kind: FailureKind::Other,
+            message: message.into(),
+            ..Self::skipped("")
+        }
     }
 }
 
@@ -861,7 +876,10 @@ impl Evidence {
                 request_ids: target.request_ids.clone(),
             },
             window: window_summary(target.window, false),
-            existence: ExistenceEvidence { api: Some(api.clone()), ..Default::default() },
+            existence: ExistenceEvidence {
+                api: Some(api.clone()),
+                ..Default::default()
+            },
             configuration: Collected::default(),
             access_logs: Collected::default(),
             metrics: Collected::default(),
@@ -877,7 +895,8 @@ impl Evidence {
     /// Copies the CloudTrail events newer than the stage's deployment into the deployment
     /// evidence (changes that are not live yet).
     pub fn link_changes_to_deployment(&mut self) {
-        let (Some(dep), Some(trail)) = (self.deployment.value_mut(), self.cloudtrail.value()) else {
+        let (Some(dep), Some(trail)) = (self.deployment.value_mut(), self.cloudtrail.value())
+        else {
             return;
         };
         let Some(created) = dep.stage_deployment.value().and_then(|d| d.created.clone()) else {
@@ -886,7 +905,9 @@ impl Evidence {
         dep.changes_since_deployment = trail
             .events
             .iter()
-            .filter(|e| e.cors_relevant && e.event_time > created && e.event_name != "CreateDeployment")
+            .filter(|e| {
+                e.cors_relevant && e.event_time > created && e.event_name != "CreateDeployment"
+            })
             .cloned()
             .collect();
     }
@@ -894,22 +915,34 @@ impl Evidence {
 
 /// A window as RFC 3339.
 pub fn window_summary(w: Window, extended: bool) -> WindowSummary {
-    WindowSummary { start: super::rfc3339(&w.start_time()), end: super::rfc3339(&w.end_time()), extended }
+    WindowSummary {
+        start: super::rfc3339(&w.start_time()),
+        end: super::rfc3339(&w.end_time()),
+        extended,
+    }
 }
 
 /// The `Access-Control-*` header named by a `method.response.header.X` key, if it is one.
 pub fn cors_header_of(param: &str) -> Option<&str> {
     let name = param.strip_prefix("method.response.header.")?;
-    name.to_ascii_lowercase().starts_with("access-control-").then_some(name)
+    name.to_ascii_lowercase()
+        .starts_with("access-control-")
+        .then_some(name)
 }
 
 /// Step 6, derived from the configuration: for each REST method, which integration responses
 /// map which CORS headers; for each HTTP route, that the API-level configuration applies.
 pub fn method_cors(config: &Collected<ApiConfiguration>) -> Collected<Vec<MethodCors>> {
     let rest = match config {
-        Collected::Present { value: ApiConfiguration::Rest(rest) } => rest,
-        Collected::Present { value: ApiConfiguration::Http(_) } => {
-            return Collected::absent("HTTP API: CORS headers come from the API-level CorsConfiguration, not per route");
+        Collected::Present {
+            value: ApiConfiguration::Rest(rest),
+        } => rest,
+        Collected::Present {
+            value: ApiConfiguration::Http(_),
+        } => {
+            return Collected::absent(
+                "HTTP API: CORS headers come from the API-level CorsConfiguration, not per route",
+            );
         }
         Collected::Absent { reason } => return Collected::absent(reason.clone()),
         Collected::NotCollected { why } => return Collected::not_collected(why.clone()),
@@ -917,8 +950,14 @@ pub fn method_cors(config: &Collected<ApiConfiguration>) -> Collected<Vec<Method
     let mut out = Vec::new();
     for res in &rest.resources {
         for m in &res.methods {
-            let integration_type = m.integration.as_ref().and_then(|i| i.integration_type.clone());
-            let proxy = matches!(integration_type.as_deref(), Some("AWS_PROXY" | "HTTP_PROXY"));
+            let integration_type = m
+                .integration
+                .as_ref()
+                .and_then(|i| i.integration_type.clone());
+            let proxy = matches!(
+                integration_type.as_deref(),
+                Some("AWS_PROXY" | "HTTP_PROXY")
+            );
             let mut responses = Vec::new();
             let mut missing = Vec::new();
             for ir in m.integration.iter().flat_map(|i| &i.integration_responses) {
@@ -927,7 +966,10 @@ pub fn method_cors(config: &Collected<ApiConfiguration>) -> Collected<Vec<Method
                     .iter()
                     .filter_map(|(k, v)| cors_header_of(k).map(|h| (h.to_string(), v.clone())))
                     .collect();
-                let declared = m.method_responses.iter().find(|r| r.status_code == ir.status_code);
+                let declared = m
+                    .method_responses
+                    .iter()
+                    .find(|r| r.status_code == ir.status_code);
                 let undeclared = ir
                     .response_parameters
                     .keys()
@@ -935,7 +977,10 @@ pub fn method_cors(config: &Collected<ApiConfiguration>) -> Collected<Vec<Method
                     .filter(|k| !declared.is_some_and(|d| d.response_parameters.contains_key(*k)))
                     .filter_map(|k| cors_header_of(k).map(str::to_string))
                     .collect();
-                if !mapped.keys().any(|h| h.eq_ignore_ascii_case("access-control-allow-origin")) {
+                if !mapped
+                    .keys()
+                    .any(|h| h.eq_ignore_ascii_case("access-control-allow-origin"))
+                {
                     missing.push(ir.status_code.clone());
                 }
                 responses.push(ResponseCors {

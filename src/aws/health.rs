@@ -12,11 +12,21 @@ use super::{classify, rfc3339, Clients, Window};
 
 /// Reads API Gateway health events for the region that overlap the window.
 pub async fn collect(clients: &Clients, window: Window) -> Collected<Vec<HealthEvent>> {
-    let filter = EventFilter::builder().services("APIGATEWAY").regions(clients.region.clone()).build();
+    let filter = EventFilter::builder()
+        .services("APIGATEWAY")
+        .regions(clients.region.clone())
+        .build();
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let page = match clients.health.describe_events().filter(filter.clone()).set_next_token(token.clone()).send().await {
+        let page = match clients
+            .health
+            .describe_events()
+            .filter(filter.clone())
+            .set_next_token(token.clone())
+            .send()
+            .await
+        {
             Ok(p) => p,
             Err(e) => {
                 let mut f = classify(&e, "health:DescribeEvents", "*");

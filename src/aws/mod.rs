@@ -54,13 +54,19 @@ pub struct Window {
 impl Window {
     /// The runbook's default: the last hour, ending `now`.
     pub fn last_hour(now: i64) -> Self {
-        Self { start: now - 3600, end: now }
+        Self {
+            start: now - 3600,
+            end: now,
+        }
     }
 
     /// The runbook's fallback ("if no correlation is found: extend analysis to 2 hours"):
     /// the same end, a start two hours before it.
     pub fn extended_to_two_hours(self) -> Self {
-        Self { start: self.start.min(self.end - 7200), end: self.end }
+        Self {
+            start: self.start.min(self.end - 7200),
+            end: self.end,
+        }
     }
 
     /// The start as an SDK timestamp.
@@ -77,7 +83,8 @@ impl Window {
 /// Formats an SDK timestamp as RFC 3339 (`2026-11-26T01:02:03Z`), the one time format of the
 /// evidence.
 pub fn rfc3339(t: &DateTime) -> String {
-    t.fmt(Format::DateTime).unwrap_or_else(|_| format!("{}s", t.secs()))
+    t.fmt(Format::DateTime)
+        .unwrap_or_else(|_| format!("{}s", t.secs()))
 }
 
 /// Parses `--since`/`--until` values: RFC 3339 (`2026-11-26T01:00:00Z`), epoch seconds, or a
@@ -274,7 +281,13 @@ where
     // the status and the first words of the SDK's explanation, never the whole response dump.
     let detail = message.clone().or_else(|| code.clone()).unwrap_or_else(|| {
         let full = aws_smithy_types::error::display::DisplayErrorContext(err).to_string();
-        let short: String = full.split(" (").next().unwrap_or_default().chars().take(160).collect();
+        let short: String = full
+            .split(" (")
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(160)
+            .collect();
         match status {
             Some(s) => format!("HTTP {s}, not an AWS error response: {short}"),
             None => short,
@@ -285,30 +298,50 @@ where
             format!("missing permission {action} on {resource}")
         }
         FailureKind::Credentials => format!("no usable AWS credentials: {detail}"),
-        FailureKind::Throttled => format!("throttled calling {action} on {resource}, retries exhausted"),
+        FailureKind::Throttled => {
+            format!("throttled calling {action} on {resource}, retries exhausted")
+        }
         FailureKind::NotFound => format!("{resource} does not exist"),
         FailureKind::NotSupported => format!("{action} not available here: {detail}"),
         FailureKind::Unreachable => format!("could not reach the AWS endpoint: {detail}"),
-        FailureKind::Other | FailureKind::Skipped => format!("{action} on {resource} failed: {detail}"),
+        FailureKind::Other | FailureKind::Skipped => {
+            format!("{action} on {resource} failed: {detail}")
+        }
     };
-    Failure { kind, message: text, action: Some(action.into()), resource: Some(resource.into()), code, http_status: status }
+    Failure {
+        kind,
+        message: text,
+        action: Some(action.into()),
+        resource: Some(resource.into()),
+        code,
+        http_status: status,
+    }
 }
 
 fn kind_from(code: Option<&str>, status: Option<u16>) -> FailureKind {
     match code.unwrap_or_default() {
-        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" | "UnauthorizedException"
+        "AccessDeniedException"
+        | "AccessDenied"
+        | "UnauthorizedOperation"
+        | "UnauthorizedException"
         | "AuthorizationError" => FailureKind::MissingPermission,
-        "ExpiredTokenException" | "ExpiredToken" | "UnrecognizedClientException" | "InvalidClientTokenId"
-        | "SignatureDoesNotMatch" | "InvalidSignatureException" | "MissingAuthenticationToken" => {
-            FailureKind::Credentials
+        "ExpiredTokenException"
+        | "ExpiredToken"
+        | "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "InvalidSignatureException"
+        | "MissingAuthenticationToken" => FailureKind::Credentials,
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded" => FailureKind::Throttled,
+        "NotFoundException" | "ResourceNotFoundException" | "TrailNotFoundException" => {
+            FailureKind::NotFound
         }
-        "ThrottlingException" | "Throttling" | "TooManyRequestsException" | "RequestLimitExceeded" => {
-            FailureKind::Throttled
-        }
-        "NotFoundException" | "ResourceNotFoundException" | "TrailNotFoundException" => FailureKind::NotFound,
-        "SubscriptionRequiredException" | "UnsupportedOperationException" | "OperationNotPermittedException" => {
-            FailureKind::NotSupported
-        }
+        "SubscriptionRequiredException"
+        | "UnsupportedOperationException"
+        | "OperationNotPermittedException" => FailureKind::NotSupported,
         _ => match status {
             Some(403) => FailureKind::MissingPermission,
             Some(404) => FailureKind::NotFound,

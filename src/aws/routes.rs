@@ -8,17 +8,25 @@ use super::evidence::{ApiConfiguration, Collected, DiscoveredRoute, PathParamete
 pub fn discover(config: &Collected<ApiConfiguration>) -> Collected<Vec<DiscoveredRoute>> {
     let mut out = Vec::new();
     match config {
-        Collected::Present { value: ApiConfiguration::Rest(rest) } => {
+        Collected::Present {
+            value: ApiConfiguration::Rest(rest),
+        } => {
             for res in &rest.resources {
                 for m in &res.methods {
                     if m.http_method == "OPTIONS" {
                         continue;
                     }
-                    out.push(route(&m.http_method, &res.path, m.authorization_type.clone()));
+                    out.push(route(
+                        &m.http_method,
+                        &res.path,
+                        m.authorization_type.clone(),
+                    ));
                 }
             }
         }
-        Collected::Present { value: ApiConfiguration::Http(http) } => {
+        Collected::Present {
+            value: ApiConfiguration::Http(http),
+        } => {
             for r in http.routes.value().into_iter().flatten() {
                 if r.route_key == "$default" {
                     let mut d = route("ANY", "/", r.authorization_type.clone());
@@ -26,7 +34,10 @@ pub fn discover(config: &Collected<ApiConfiguration>) -> Collected<Vec<Discovere
                     out.push(d);
                     continue;
                 }
-                let (method, path) = r.route_key.split_once(' ').unwrap_or(("ANY", r.route_key.as_str()));
+                let (method, path) = r
+                    .route_key
+                    .split_once(' ')
+                    .unwrap_or(("ANY", r.route_key.as_str()));
                 if method == "OPTIONS" {
                     continue;
                 }
@@ -36,7 +47,11 @@ pub fn discover(config: &Collected<ApiConfiguration>) -> Collected<Vec<Discovere
         Collected::Absent { reason } => return Collected::absent(reason.clone()),
         Collected::NotCollected { why } => return Collected::not_collected(why.clone()),
     }
-    out.sort_by(|a, b| a.path_template.cmp(&b.path_template).then(a.method.cmp(&b.method)));
+    out.sort_by(|a, b| {
+        a.path_template
+            .cmp(&b.path_template)
+            .then(a.method.cmp(&b.method))
+    });
     if out.is_empty() {
         Collected::absent("the API has no methods other than OPTIONS")
     } else {
@@ -48,18 +63,28 @@ fn route(method: &str, template: &str, authorization_type: Option<String>) -> Di
     let mut params = Vec::new();
     let segments: Vec<String> = template
         .split('/')
-        .map(|seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(inner) => {
-                let greedy = inner.ends_with('+');
-                let name = inner.trim_end_matches('+').to_string();
-                let sample = sample_value(&name, greedy);
-                params.push(PathParameter { name, greedy, sample: sample.clone() });
-                sample
-            }
-            None => seg.to_string(),
-        })
+        .map(
+            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(inner) => {
+                    let greedy = inner.ends_with('+');
+                    let name = inner.trim_end_matches('+').to_string();
+                    let sample = sample_value(&name, greedy);
+                    params.push(PathParameter {
+                        name,
+                        greedy,
+                        sample: sample.clone(),
+                    });
+                    sample
+                }
+                None => seg.to_string(),
+            },
+        )
         .collect();
-    let sample_path = if segments.join("/").is_empty() { "/".to_string() } else { segments.join("/") };
+    let sample_path = if segments.join("/").is_empty() {
+        "/".to_string()
+    } else {
+        segments.join("/")
+    };
     DiscoveredRoute {
         method: method.to_string(),
         path_template: template.to_string(),

@@ -24,7 +24,11 @@ pub enum Format {
 #[derive(Clone, Debug, clap::Args)]
 pub struct EvidenceArgs {
     /// The API id (REST restApiId or HTTP apiId).
-    #[arg(long, required_unless_present = "api_name", conflicts_with = "api_name")]
+    #[arg(
+        long,
+        required_unless_present = "api_name",
+        conflicts_with = "api_name"
+    )]
     pub api_id: Option<String>,
     /// The API's name, when the id is not known (must be unique in the region).
     #[arg(long)]
@@ -106,7 +110,11 @@ pub fn run(args: &EvidenceArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("corsprobe evidence: cannot start the async runtime: {e}");
@@ -128,7 +136,9 @@ pub fn run(args: &EvidenceArgs) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = match args.format {
-        Format::Json => serde_json::to_writer_pretty(&mut out, &evidence).map_err(std::io::Error::other).and_then(|_| writeln!(out)),
+        Format::Json => serde_json::to_writer_pretty(&mut out, &evidence)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
         Format::Human => write_human(&evidence, &mut out),
     };
     match written {
@@ -151,7 +161,14 @@ fn status<T>(c: &Collected<T>) -> String {
 fn write_logs(w: &mut dyn Write, label: &str, c: &Collected<LogFindings>) -> std::io::Result<()> {
     match c {
         Collected::Present { value: f } => {
-            writeln!(w, "  {label}: {} ({}; {} events read{})", f.log_group, f.source, f.events_scanned, if f.truncated { ", truncated" } else { "" })?;
+            writeln!(
+                w,
+                "  {label}: {} ({}; {} events read{})",
+                f.log_group,
+                f.source,
+                f.events_scanned,
+                if f.truncated { ", truncated" } else { "" }
+            )?;
             for (k, n) in &f.counts {
                 writeln!(w, "    {k}: {n}")?;
             }
@@ -180,20 +197,52 @@ fn write_logs(w: &mut dyn Write, label: &str, c: &Collected<LogFindings>) -> std
 
 /// Prints the evidence, one section per playbook step.
 pub fn write_human(ev: &Evidence, w: &mut dyn Write) -> std::io::Result<()> {
-    writeln!(w, "corsprobe evidence: API {} stage {} in {} ({} to {}{})", ev.target.api_id, ev.target.stage, ev.target.region, ev.window.start, ev.window.end, if ev.window.extended { ", extended to 2h" } else { "" })?;
+    writeln!(
+        w,
+        "corsprobe evidence: API {} stage {} in {} ({} to {}{})",
+        ev.target.api_id,
+        ev.target.stage,
+        ev.target.region,
+        ev.window.start,
+        ev.window.end,
+        if ev.window.extended {
+            ", extended to 2h"
+        } else {
+            ""
+        }
+    )?;
 
     writeln!(w, "\n1. API exists, stage deployed, service health")?;
     if let Some(api) = &ev.existence.api {
-        writeln!(w, "  API: {} {:?} ({:?})", api.id, api.name.as_deref().unwrap_or(""), api.kind)?;
+        writeln!(
+            w,
+            "  API: {} {:?} ({:?})",
+            api.id,
+            api.name.as_deref().unwrap_or(""),
+            api.kind
+        )?;
     }
     match &ev.existence.stage {
-        Collected::Present { value: s } => writeln!(w, "  stage {}: deployment {}{}", s.name, s.deployment_id.as_deref().unwrap_or("(none)"), s.auto_deploy.map_or(String::new(), |a| format!(", autoDeploy {a}")))?,
+        Collected::Present { value: s } => writeln!(
+            w,
+            "  stage {}: deployment {}{}",
+            s.name,
+            s.deployment_id.as_deref().unwrap_or("(none)"),
+            s.auto_deploy
+                .map_or(String::new(), |a| format!(", autoDeploy {a}"))
+        )?,
         other => writeln!(w, "  stage: {}", status(other))?,
     }
     match &ev.existence.health {
         Collected::Present { value } => {
             for e in value {
-                writeln!(w, "  health: {} {} {}", e.event_type_code.as_deref().unwrap_or("?"), e.status.as_deref().unwrap_or("?"), e.start.as_deref().unwrap_or(""))?;
+                writeln!(
+                    w,
+                    "  health: {} {} {}",
+                    e.event_type_code.as_deref().unwrap_or("?"),
+                    e.status.as_deref().unwrap_or("?"),
+                    e.start.as_deref().unwrap_or("")
+                )?;
             }
         }
         other => writeln!(w, "  health: {}", status(other))?,
@@ -201,20 +250,40 @@ pub fn write_human(ev: &Evidence, w: &mut dyn Write) -> std::io::Result<()> {
 
     writeln!(w, "\n2. CORS configuration")?;
     match &ev.configuration {
-        Collected::Present { value: ApiConfiguration::Http(h) } => match &h.cors {
+        Collected::Present {
+            value: ApiConfiguration::Http(h),
+        } => match &h.cors {
             Collected::Present { value: c } => {
                 writeln!(w, "  HTTP API CorsConfiguration: origins {:?} methods {:?} headers {:?} expose {:?} credentials {:?} maxAge {:?}", c.allow_origins, c.allow_methods, c.allow_headers, c.expose_headers, c.allow_credentials, c.max_age)?;
             }
             other => writeln!(w, "  HTTP API CorsConfiguration: {}", status(other))?,
         },
-        Collected::Present { value: ApiConfiguration::Rest(r) } => {
+        Collected::Present {
+            value: ApiConfiguration::Rest(r),
+        } => {
             let with = r.resources.iter().filter(|x| x.has_options).count();
-            writeln!(w, "  REST API: {} of {} resources have OPTIONS; binaryMediaTypes {:?}", with, r.resources.len(), r.binary_media_types)?;
+            writeln!(
+                w,
+                "  REST API: {} of {} resources have OPTIONS; binaryMediaTypes {:?}",
+                with,
+                r.resources.len(),
+                r.binary_media_types
+            )?;
             match &r.gateway_responses {
                 Collected::Present { value } => {
                     for g in value {
-                        let cors: Vec<&String> = g.response_parameters.keys().filter(|k| k.to_ascii_lowercase().contains("access-control-")).collect();
-                        writeln!(w, "  gateway response {} ({}): CORS headers {:?}", g.response_type, g.status_code.as_deref().unwrap_or("default"), cors)?;
+                        let cors: Vec<&String> = g
+                            .response_parameters
+                            .keys()
+                            .filter(|k| k.to_ascii_lowercase().contains("access-control-"))
+                            .collect();
+                        writeln!(
+                            w,
+                            "  gateway response {} ({}): CORS headers {:?}",
+                            g.response_type,
+                            g.status_code.as_deref().unwrap_or("default"),
+                            cors
+                        )?;
                     }
                 }
                 other => writeln!(w, "  gateway responses: {}", status(other))?,
@@ -231,10 +300,21 @@ pub fn write_human(ev: &Evidence, w: &mut dyn Write) -> std::io::Result<()> {
         Collected::Present { value: m } => {
             for s in &m.series {
                 let total: f64 = s.points.iter().map(|p| p.value).sum::<f64>() + 0.0;
-                writeln!(w, "  {} {:?}: {} points, sum {}", s.metric_name, m.dimensions, s.points.len(), total)?;
+                writeln!(
+                    w,
+                    "  {} {:?}: {} points, sum {}",
+                    s.metric_name,
+                    m.dimensions,
+                    s.points.len(),
+                    total
+                )?;
             }
             for r in &m.error_rises {
-                writeln!(w, "  rise: {} {} -> {} at {}", r.metric_name, r.previous, r.value, r.timestamp)?;
+                writeln!(
+                    w,
+                    "  rise: {} {} -> {} at {}",
+                    r.metric_name, r.previous, r.value, r.timestamp
+                )?;
             }
         }
         other => writeln!(w, "  {}", status(other))?,
@@ -242,11 +322,30 @@ pub fn write_human(ev: &Evidence, w: &mut dyn Write) -> std::io::Result<()> {
 
     writeln!(w, "\n5. API type")?;
     match &ev.configuration {
-        Collected::Present { value: ApiConfiguration::Rest(_) } => writeln!(w, "  REST API: CORS is per resource (OPTIONS method + header mappings on every response)")?,
-        Collected::Present { value: ApiConfiguration::Http(h) } => {
-            writeln!(w, "  HTTP API ({}): CORS is API-level; routes:", h.protocol_type.as_deref().unwrap_or("HTTP"))?;
+        Collected::Present {
+            value: ApiConfiguration::Rest(_),
+        } => writeln!(
+            w,
+            "  REST API: CORS is per resource (OPTIONS method + header mappings on every response)"
+        )?,
+        Collected::Present {
+            value: ApiConfiguration::Http(h),
+        } => {
+            writeln!(
+                w,
+                "  HTTP API ({}): CORS is API-level; routes:",
+                h.protocol_type.as_deref().unwrap_or("HTTP")
+            )?;
             for r in h.routes.value().into_iter().flatten() {
-                writeln!(w, "    {} auth {}{}", r.route_key, r.authorization_type.as_deref().unwrap_or("NONE"), r.authorizer_id.as_deref().map_or(String::new(), |a| format!(" ({a})")))?;
+                writeln!(
+                    w,
+                    "    {} auth {}{}",
+                    r.route_key,
+                    r.authorization_type.as_deref().unwrap_or("NONE"),
+                    r.authorizer_id
+                        .as_deref()
+                        .map_or(String::new(), |a| format!(" ({a})"))
+                )?;
             }
             writeln!(w, "  authorizers: {}", status(&h.authorizers))?;
         }
@@ -262,7 +361,10 @@ pub fn write_human(ev: &Evidence, w: &mut dyn Write) -> std::io::Result<()> {
                     notes.push("proxy: headers must come from the backend".to_string());
                 }
                 if !m.missing_allow_origin_on.is_empty() {
-                    notes.push(format!("no Access-Control-Allow-Origin on {:?}", m.missing_allow_origin_on));
+                    notes.push(format!(
+                        "no Access-Control-Allow-Origin on {:?}",
+                        m.missing_allow_origin_on
+                    ));
                 }
                 if let Some(a) = &m.options_authorization {
                     notes.push(format!("OPTIONS authorization {a}"));
@@ -270,7 +372,15 @@ pub fn write_human(ev: &Evidence, w: &mut dyn Write) -> std::io::Result<()> {
                 if m.options_api_key_required {
                     notes.push("OPTIONS requires an API key".to_string());
                 }
-                writeln!(w, "  {} {} ({}){}{}", m.http_method, m.path, m.integration_type.as_deref().unwrap_or("no integration"), if notes.is_empty() { "" } else { ": " }, notes.join("; "))?;
+                writeln!(
+                    w,
+                    "  {} {} ({}){}{}",
+                    m.http_method,
+                    m.path,
+                    m.integration_type.as_deref().unwrap_or("no integration"),
+                    if notes.is_empty() { "" } else { ": " },
+                    notes.join("; ")
+                )?;
             }
         }
         other => writeln!(w, "  {}", status(other))?,
@@ -288,12 +398,28 @@ pub fn write_human(ev: &Evidence, w: &mut dyn Write) -> std::io::Result<()> {
     match &ev.deployment {
         Collected::Present { value: d } => {
             match &d.stage_deployment {
-                Collected::Present { value } => writeln!(w, "  stage deployment {} created {}", value.id, value.created.as_deref().unwrap_or("?"))?,
+                Collected::Present { value } => writeln!(
+                    w,
+                    "  stage deployment {} created {}",
+                    value.id,
+                    value.created.as_deref().unwrap_or("?")
+                )?,
                 other => writeln!(w, "  stage deployment: {}", status(other))?,
             }
-            writeln!(w, "  deployments: {}", match &d.deployments { Collected::Present { value } => format!("{}", value.len()), other => status(other) })?;
+            writeln!(
+                w,
+                "  deployments: {}",
+                match &d.deployments {
+                    Collected::Present { value } => format!("{}", value.len()),
+                    other => status(other),
+                }
+            )?;
             if !d.newer_than_stage.is_empty() {
-                writeln!(w, "  newer deployments not on the stage: {:?}", d.newer_than_stage)?;
+                writeln!(
+                    w,
+                    "  newer deployments not on the stage: {:?}",
+                    d.newer_than_stage
+                )?;
             }
             match &d.drift {
                 Collected::Present { value } if value.is_empty() => writeln!(w, "  drift: none")?,
@@ -304,9 +430,25 @@ pub fn write_human(ev: &Evidence, w: &mut dyn Write) -> std::io::Result<()> {
                 }
                 other => writeln!(w, "  drift: {}", status(other))?,
             }
-            writeln!(w, "  export: {}", match &d.export { Collected::Present { value } => format!("{} (integration extensions: {})", value.export_type, value.has_integration_extensions), other => status(other) })?;
+            writeln!(
+                w,
+                "  export: {}",
+                match &d.export {
+                    Collected::Present { value } => format!(
+                        "{} (integration extensions: {})",
+                        value.export_type, value.has_integration_extensions
+                    ),
+                    other => status(other),
+                }
+            )?;
             for c in &d.changes_since_deployment {
-                writeln!(w, "  changed after deployment: {} {} by {}", c.event_time, c.event_name, c.username.as_deref().unwrap_or("?"))?;
+                writeln!(
+                    w,
+                    "  changed after deployment: {} {} by {}",
+                    c.event_time,
+                    c.event_name,
+                    c.username.as_deref().unwrap_or("?")
+                )?;
             }
         }
         other => writeln!(w, "  {}", status(other))?,
@@ -319,7 +461,21 @@ pub fn write_human(ev: &Evidence, w: &mut dyn Write) -> std::io::Result<()> {
     match &ev.cloudtrail {
         Collected::Present { value } => {
             for e in &value.events {
-                writeln!(w, "  {} {} by {}{}", e.event_time, e.event_name, e.username.as_deref().or(e.user_arn.as_deref()).unwrap_or("?"), if e.cors_relevant { " [CORS-relevant]" } else { "" })?;
+                writeln!(
+                    w,
+                    "  {} {} by {}{}",
+                    e.event_time,
+                    e.event_name,
+                    e.username
+                        .as_deref()
+                        .or(e.user_arn.as_deref())
+                        .unwrap_or("?"),
+                    if e.cors_relevant {
+                        " [CORS-relevant]"
+                    } else {
+                        ""
+                    }
+                )?;
             }
         }
         other => writeln!(w, "  {}", status(other))?,
@@ -329,7 +485,11 @@ pub fn write_human(ev: &Evidence, w: &mut dyn Write) -> std::io::Result<()> {
     match &ev.routes {
         Collected::Present { value } => {
             for r in value {
-                writeln!(w, "  {} {} (sample {})", r.method, r.path_template, r.sample_path)?;
+                writeln!(
+                    w,
+                    "  {} {} (sample {})",
+                    r.method, r.path_template, r.sample_path
+                )?;
             }
         }
         other => writeln!(w, "  {}", status(other))?,

@@ -31,11 +31,15 @@ fn moto_server_path() -> Option<PathBuf> {
 }
 
 fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+    StdListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(0)
 }
 
 fn start_moto() -> Result<String, String> {
-    let path = moto_server_path().ok_or("moto_server not found: run scripts/test.sh (or set CORSPROBE_MOTO_SERVER)")?;
+    let path = moto_server_path()
+        .ok_or("moto_server not found: run scripts/test.sh (or set CORSPROBE_MOTO_SERVER)")?;
     let port = free_port();
     let me = std::process::id();
     // The watchdog shell kills moto once this test process is gone.
@@ -60,7 +64,9 @@ fn start_moto() -> Result<String, String> {
             let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
             let _ = s.write_all(b"GET /moto-api/ HTTP/1.0\r\nHost: localhost\r\n\r\n");
             let mut buf = [0u8; 16];
-            if s.read(&mut buf).is_ok_and(|n| n >= 12 && buf.starts_with(b"HTTP/1.") && &buf[9..12] == b"200") {
+            if s.read(&mut buf)
+                .is_ok_and(|n| n >= 12 && buf.starts_with(b"HTTP/1.") && &buf[9..12] == b"200")
+            {
                 return Ok(url);
             }
         }
@@ -108,13 +114,19 @@ pub async fn clients(endpoint: &str) -> corsprobe::aws::Clients {
 pub fn unique(prefix: &str) -> String {
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{prefix}-{}-{n}-{}", std::process::id(), t % 1_000_000)
 }
 
 /// Now, in epoch seconds.
 pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// A request the mock received.
@@ -133,7 +145,10 @@ pub struct MockRequest {
 impl MockRequest {
     /// A header value.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as text.
@@ -156,12 +171,19 @@ pub struct MockResponse {
 impl MockResponse {
     /// A JSON answer.
     pub fn json(status: u16, body: serde_json::Value) -> Self {
-        Self { status, headers: vec![("content-type".into(), "application/json".into())], body: body.to_string().into_bytes() }
+        Self {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
     }
 
     /// An AWS error: REST-JSON style (`x-amzn-ErrorType` header) and JSON-1.1 style (`__type`).
     pub fn error(status: u16, code: &str, message: &str) -> Self {
-        let mut r = Self::json(status, serde_json::json!({"__type": code, "message": message, "Message": message}));
+        let mut r = Self::json(
+            status,
+            serde_json::json!({"__type": code, "message": message, "Message": message}),
+        );
         r.headers.push(("x-amzn-errortype".into(), code.into()));
         r
     }
@@ -179,9 +201,16 @@ pub struct MockAws {
 
 impl MockAws {
     /// Starts the mock on the current tokio runtime.
-    pub async fn start(handler: impl Fn(&MockRequest) -> MockResponse + Send + Sync + 'static) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback bind (test setup)");
-        let url = format!("http://{}", listener.local_addr().expect("bound address (test setup)"));
+    pub async fn start(
+        handler: impl Fn(&MockRequest) -> MockResponse + Send + Sync + 'static,
+    ) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback bind (test setup)");
+        let url = format!(
+            "http://{}",
+            listener.local_addr().expect("bound address (test setup)")
+        );
         let requests = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
         let recorded = requests.clone();
@@ -217,9 +246,18 @@ async fn serve(
                 let hs: Vec<(String, String)> = parsed
                     .headers
                     .iter()
-                    .map(|h| (h.name.to_ascii_lowercase(), String::from_utf8_lossy(h.value).into_owned()))
+                    .map(|h| {
+                        (
+                            h.name.to_ascii_lowercase(),
+                            String::from_utf8_lossy(h.value).into_owned(),
+                        )
+                    })
                     .collect();
-                let len: usize = hs.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+                let len: usize = hs
+                    .iter()
+                    .find(|(k, _)| k == "content-length")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(0);
                 if buf.len() >= n + len {
                     let req = MockRequest {
                         method: parsed.method.unwrap_or_default().to_string(),
@@ -242,7 +280,11 @@ async fn serve(
         if let Ok(mut r) = recorded.lock() {
             r.push(req);
         }
-        let mut head = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\n", resp.status, resp.body.len());
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
+            resp.status,
+            resp.body.len()
+        );
         for (k, v) in &resp.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }

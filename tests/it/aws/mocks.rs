@@ -20,13 +20,22 @@ fn target(id: &str) -> AwsTarget {
         region: Some("us-east-1".into()),
         profile: None,
         endpoint_url: None,
-        window: Window { start: now() - 3600, end: now() },
+        window: Window {
+            start: now() - 3600,
+            end: now(),
+        },
         request_ids: Vec::new(),
         app_log_groups: Vec::new(),
     }
 }
 
-fn trail_event(name: &str, api_key: &str, api: &str, at: i64, read_only: bool) -> serde_json::Value {
+fn trail_event(
+    name: &str,
+    api_key: &str,
+    api: &str,
+    at: i64,
+    read_only: bool,
+) -> serde_json::Value {
     let detail = json!({
         "eventName": name,
         "readOnly": read_only,
@@ -65,18 +74,42 @@ async fn aws_cloudtrail_lookup_pages_and_keeps_this_apis_writes() {
     })
     .await;
     let c = clients(&mock.url).await;
-    let got = cloudtrail::collect(&c, "abc123", Window { start: now() - 3600, end: now() }).await;
+    let got = cloudtrail::collect(
+        &c,
+        "abc123",
+        Window {
+            start: now() - 3600,
+            end: now(),
+        },
+    )
+    .await;
     let trail = got.value().expect("present");
     let names: Vec<&str> = trail.events.iter().map(|e| e.event_name.as_str()).collect();
-    assert_eq!(names, ["CreateDeployment", "PutIntegrationResponse", "DeleteGatewayResponse"]);
-    assert!(trail.events.iter().all(|e| e.cors_relevant && e.username.as_deref() == Some("alice")));
-    assert_eq!(trail.events[0].user_arn.as_deref(), Some("arn:aws:iam::123456789012:user/alice"));
+    assert_eq!(
+        names,
+        [
+            "CreateDeployment",
+            "PutIntegrationResponse",
+            "DeleteGatewayResponse"
+        ]
+    );
+    assert!(trail
+        .events
+        .iter()
+        .all(|e| e.cors_relevant && e.username.as_deref() == Some("alice")));
+    assert_eq!(
+        trail.events[0].user_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:user/alice")
+    );
     assert_eq!((trail.other_api_events, trail.pages), (1, 2));
     let reqs = mock.received();
     assert_eq!(reqs.len(), 2);
     for r in &reqs {
         let body: serde_json::Value = serde_json::from_slice(&r.body).expect("json body");
-        assert_eq!(body["LookupAttributes"], json!([{"AttributeKey": "EventSource", "AttributeValue": "apigateway.amazonaws.com"}]));
+        assert_eq!(
+            body["LookupAttributes"],
+            json!([{"AttributeKey": "EventSource", "AttributeValue": "apigateway.amazonaws.com"}])
+        );
         assert_eq!(body["MaxResults"], json!(50));
     }
 }
@@ -93,19 +126,41 @@ async fn aws_cloudtrail_throttled_once_retries_with_backoff() {
         }
     })
     .await;
-    let retry = RetryConfig::standard().with_max_attempts(3).with_initial_backoff(Duration::from_millis(5));
+    let retry = RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(5));
     let c = aws::Clients::from_sdk_config(&sdk_config(&mock.url, retry).await);
-    let got = cloudtrail::collect(&c, "abc123", Window { start: now() - 3600, end: now() }).await;
+    let got = cloudtrail::collect(
+        &c,
+        "abc123",
+        Window {
+            start: now() - 3600,
+            end: now(),
+        },
+    )
+    .await;
     assert_eq!(got.value().map(|t| t.events.len()), Some(1), "{got:?}");
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_cloudtrail_throttled_always_is_not_collected_throttled() {
-    let mock = MockAws::start(|_| MockResponse::error(400, "ThrottlingException", "Rate exceeded")).await;
-    let retry = RetryConfig::standard().with_max_attempts(2).with_initial_backoff(Duration::from_millis(5));
+    let mock =
+        MockAws::start(|_| MockResponse::error(400, "ThrottlingException", "Rate exceeded")).await;
+    let retry = RetryConfig::standard()
+        .with_max_attempts(2)
+        .with_initial_backoff(Duration::from_millis(5));
     let c = aws::Clients::from_sdk_config(&sdk_config(&mock.url, retry).await);
-    match cloudtrail::collect(&c, "abc123", Window { start: now() - 3600, end: now() }).await {
+    match cloudtrail::collect(
+        &c,
+        "abc123",
+        Window {
+            start: now() - 3600,
+            end: now(),
+        },
+    )
+    .await
+    {
         Collected::NotCollected { why } => assert_eq!(why.kind, FailureKind::Throttled),
         other => panic!("{other:?}"),
     }
@@ -119,14 +174,20 @@ async fn aws_access_denied_on_resources_is_not_collected_with_the_permission() {
         let path = req.path.split('?').next().unwrap_or_default();
         match path {
             "/restapis/abc" => MockResponse::json(200, json!({"id": "abc", "name": "shop"})),
-            "/restapis/abc/resources" => MockResponse::error(403, "AccessDeniedException", "User is not authorized"),
-            "/restapis/abc/stages/prod" => MockResponse::json(200, json!({"stageName": "prod", "deploymentId": "d1"})),
+            "/restapis/abc/resources" => {
+                MockResponse::error(403, "AccessDeniedException", "User is not authorized")
+            }
+            "/restapis/abc/stages/prod" => {
+                MockResponse::json(200, json!({"stageName": "prod", "deploymentId": "d1"}))
+            }
             _ => MockResponse::error(404, "NotFoundException", "nope"),
         }
     })
     .await;
     let c = clients(&mock.url).await;
-    let ev = aws::collect(&target("abc"), &c).await.expect("partial evidence");
+    let ev = aws::collect(&target("abc"), &c)
+        .await
+        .expect("partial evidence");
     match &ev.configuration {
         Collected::NotCollected { why } => {
             assert_eq!(why.kind, FailureKind::MissingPermission);
@@ -134,13 +195,27 @@ async fn aws_access_denied_on_resources_is_not_collected_with_the_permission() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(ev.existence.stage.value().and_then(|s| s.deployment_id.clone()).as_deref(), Some("d1"));
+    assert_eq!(
+        ev.existence
+            .stage
+            .value()
+            .and_then(|s| s.deployment_id.clone())
+            .as_deref(),
+        Some("d1")
+    );
     assert!(matches!(ev.routes, Collected::NotCollected { .. }));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_expired_credentials_cannot_look_up_the_api() {
-    let mock = MockAws::start(|_| MockResponse::error(403, "ExpiredTokenException", "The security token included in the request is expired")).await;
+    let mock = MockAws::start(|_| {
+        MockResponse::error(
+            403,
+            "ExpiredTokenException",
+            "The security token included in the request is expired",
+        )
+    })
+    .await;
     let c = clients(&mock.url).await;
     match aws::collect(&target("abc"), &c).await {
         Err(aws::CollectError::Lookup(f)) => {
@@ -178,14 +253,25 @@ async fn aws_http_api_deployments_and_authorizer_list_from_mock() {
     .await;
     let c = clients(&mock.url).await;
     let ev = aws::collect(&target("h1"), &c).await.expect("evidence");
-    let Some(ApiConfiguration::Http(http)) = ev.configuration.value() else { panic!("{:?}", ev.configuration) };
-    assert_eq!(http.authorizers.value().map(|a| a[0].jwt_audience.clone()), Some(vec!["aud".to_string()]));
+    let Some(ApiConfiguration::Http(http)) = ev.configuration.value() else {
+        panic!("{:?}", ev.configuration)
+    };
+    assert_eq!(
+        http.authorizers.value().map(|a| a[0].jwt_audience.clone()),
+        Some(vec!["aud".to_string()])
+    );
     let dep = ev.deployment.value().expect("deployment");
-    assert_eq!(dep.stage_deployment.value().map(|d| d.id.as_str()), Some("d2"));
+    assert_eq!(
+        dep.stage_deployment.value().map(|d| d.id.as_str()),
+        Some("d2")
+    );
     assert_eq!(dep.newer_than_stage, ["d3"]);
     assert_eq!(dep.deployments.value().map(Vec::len), Some(3));
     let r = &ev.routes.value().expect("routes")[0];
-    assert_eq!((r.method.as_str(), r.sample_path.as_str()), ("ANY", "/corsprobe/sample"));
+    assert_eq!(
+        (r.method.as_str(), r.sample_path.as_str()),
+        ("ANY", "/corsprobe/sample")
+    );
 }
 
 /// Application logs are narrowed server-side with an OR pattern (which moto does not implement)
@@ -211,20 +297,45 @@ async fn aws_log_filter_patterns_are_sent_and_lines_classified() {
         "frontend-console".into(),
         "--log-group".into(),
         Some(cloudwatchlogs::CONSOLE_PATTERN.into()),
-        Window { start: 1_699_999_000, end: 1_700_000_100 },
+        Window {
+            start: 1_699_999_000,
+            end: 1_700_000_100,
+        },
         &ids,
     )
     .await;
     let f = got.value().expect("present");
-    assert_eq!(f.console_errors[0].origin.as_deref(), Some("http://localhost:3000"));
-    assert_eq!(f.console_errors[0].url.as_deref(), Some("https://api.example.com/x"));
+    assert_eq!(
+        f.console_errors[0].origin.as_deref(),
+        Some("http://localhost:3000")
+    );
+    assert_eq!(
+        f.console_errors[0].url.as_deref(),
+        Some("https://api.example.com/x")
+    );
     assert_eq!(f.probe_lines.get("req-2").map(Vec::len), Some(1));
     let patterns: Vec<String> = mock
         .received()
         .iter()
-        .map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).unwrap_or_default()["filterPattern"].as_str().unwrap_or_default().to_string())
+        .map(|r| {
+            serde_json::from_slice::<serde_json::Value>(&r.body).unwrap_or_default()
+                ["filterPattern"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect();
-    assert_eq!(patterns, [cloudwatchlogs::CONSOLE_PATTERN.to_string(), "?\"req-1\" ?\"req-2\"".to_string()]);
-    let first: serde_json::Value = serde_json::from_slice(&mock.received()[0].body).unwrap_or_default();
-    assert_eq!((first["startTime"].as_i64(), first["endTime"].as_i64()), (Some(1_699_999_000_000), Some(1_700_000_100_000)));
+    assert_eq!(
+        patterns,
+        [
+            cloudwatchlogs::CONSOLE_PATTERN.to_string(),
+            "?\"req-1\" ?\"req-2\"".to_string()
+        ]
+    );
+    let first: serde_json::Value =
+        serde_json::from_slice(&mock.received()[0].body).unwrap_or_default();
+    assert_eq!(
+        (first["startTime"].as_i64(), first["endTime"].as_i64()),
+        (Some(1_699_999_000_000), Some(1_700_000_100_000))
+    );
 }
