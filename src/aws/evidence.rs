@@ -892,6 +892,19 @@ impl Evidence {
         }
     }
 
+    /// Whether the window showed anything to correlate: an error rise, or a relevant log line.
+    pub fn has_signal(&self) -> bool {
+        let rises = self
+            .metrics
+            .value()
+            .is_some_and(|m| !m.error_rises.is_empty());
+        let lines = |c: &Collected<LogFindings>| c.value().is_some_and(|f| !f.lines.is_empty());
+        rises
+            || lines(&self.access_logs)
+            || lines(&self.execution_logs)
+            || self.application_logs.iter().any(lines)
+    }
+
     /// Copies the CloudTrail events newer than the stage's deployment into the deployment
     /// evidence (changes that are not live yet).
     pub fn link_changes_to_deployment(&mut self) {

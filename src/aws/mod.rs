@@ -388,13 +388,33 @@ pub async fn collect(target: &AwsTarget, clients: &Clients) -> Result<Evidence, 
     ev.routes = routes::discover(&ev.configuration);
     ev.method_cors = evidence::method_cors(&ev.configuration);
 
-    let metrics = cloudwatch::collect(clients, &api, &target.stage, target.window);
-    let logs = cloudwatchlogs::collect(clients, target, &api, &ev);
+    collect_window(clients, target, &api, &mut ev).await;
+    // The runbook's fallback: "if no correlation is found: extend analysis to 2 hours".
+    let extended = target.window.extended_to_two_hours();
+    if extended != target.window && !ev.has_signal() {
+        let wider = AwsTarget {
+            window: extended,
+            ..target.clone()
+        };
+        collect_window(clients, &wider, &api, &mut ev).await;
+        ev.window = evidence::window_summary(extended, true);
+    }
+    ev.link_changes_to_deployment();
+    Ok(ev)
+}
+
+/// The window-dependent collectors: metrics and logs.
+async fn collect_window(
+    clients: &Clients,
+    target: &AwsTarget,
+    api: &evidence::ApiIdentity,
+    ev: &mut Evidence,
+) {
+    let metrics = cloudwatch::collect(clients, api, &target.stage, target.window);
+    let logs = cloudwatchlogs::collect(clients, target, api, ev);
     let (metrics, logs) = tokio::join!(metrics, logs);
     ev.metrics = metrics;
     ev.access_logs = logs.access;
     ev.execution_logs = logs.execution;
     ev.application_logs = logs.application;
-    ev.link_changes_to_deployment();
-    Ok(ev)
 }

@@ -1,2 +1,2 @@
-mod harness;
 mod aws;
+mod harness;

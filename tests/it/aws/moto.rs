@@ -492,6 +492,11 @@ async fn aws_rest_api_in_moto_collects_every_step_including_null_templates() {
         ]
     );
 
+    assert!(
+        !ev.window.extended,
+        "errors rose: the window stays one hour"
+    );
+
     // The JSON contract round-trips.
     let json = serde_json::to_string(&ev).expect("json");
     assert_eq!(serde_json::from_str::<Evidence>(&json).expect("parse"), ev);
@@ -653,6 +658,10 @@ async fn aws_http_api_in_moto_collects_cors_routes_and_authorizers() {
         ev.application_logs.len(),
         1,
         "the Lambda integration's group is read"
+    );
+    assert!(
+        ev.window.extended,
+        "nothing correlated: the runbook's 2-hour extension applies"
     );
 }
 
