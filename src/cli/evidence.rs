@@ -8,6 +8,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use super::Status;
 use crate::aws::evidence::{ApiConfiguration, Collected, Evidence, LogFindings};
 use crate::aws::{self, ApiRef, AwsTarget, Window};
 
@@ -97,8 +98,24 @@ impl EvidenceArgs {
     }
 }
 
-/// Runs the command: exit 0 when evidence was collected (even partially), 2 when it could not run.
+/// Runs the command on its own runtime (for callers outside one).
 pub fn run(args: &EvidenceArgs) -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(run_async(args)).into(),
+        Err(e) => {
+            eprintln!("corsprobe evidence: cannot start the async runtime: {e}");
+            Status::Error.into()
+        }
+    }
+}
+
+/// Runs the command: `Ok` when evidence was collected (even partially), `Error` when it could
+/// not run at all.
+pub async fn run_async(args: &EvidenceArgs) -> Status {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -107,30 +124,16 @@ pub fn run(args: &EvidenceArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => {
             eprintln!("corsprobe evidence: {e}");
-            return ExitCode::from(2);
+            return Status::Error;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("corsprobe evidence: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = runtime.block_on(async {
-        let conf = aws::load_sdk_config(&target).await;
-        let clients = aws::Clients::from_sdk_config(&conf);
-        aws::collect(&target, &clients).await
-    });
-    let evidence = match result {
+    let conf = aws::load_sdk_config(&target).await;
+    let clients = aws::Clients::from_sdk_config(&conf);
+    let evidence = match aws::collect(&target, &clients).await {
         Ok(e) => e,
         Err(e) => {
             eprintln!("corsprobe evidence: {e}");
-            return ExitCode::from(2);
+            return Status::Error;
         }
     };
     let stdout = std::io::stdout();
@@ -142,10 +145,10 @@ pub fn run(args: &EvidenceArgs) -> ExitCode {
         Format::Human => write_human(&evidence, &mut out),
     };
     match written {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => Status::Ok,
         Err(e) => {
             eprintln!("corsprobe evidence: cannot write the output: {e}");
-            ExitCode::from(2)
+            Status::Error
         }
     }
 }

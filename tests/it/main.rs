@@ -1,2 +1,4 @@
 mod aws;
+mod cli;
+mod emulator;
 mod harness;
