@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod config;
+pub mod evidence;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -63,6 +64,7 @@ pub fn main() -> ExitCode {
             Command::Run(a) => cmd_run(a).await,
             Command::Demo(a) => cmd_demo(a).await,
             Command::Emulator(a) => cmd_emulator(a).await,
+            Command::Evidence(a) => evidence::run_async(&a).await,
         }
     });
     status.into()
