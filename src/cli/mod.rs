@@ -185,18 +185,20 @@ pub async fn execute(
     let transport = Arc::new(Transport::new(net.transport.clone()).map_err(|e| e.to_string())?);
     let limits = Arc::new(HostLimits::new(net.politeness.clone()));
     let total = plans.len();
-    let global = Arc::new(tokio::sync::Semaphore::new(256));
+    // At most `max_in_flight` probe tasks exist at a time, so memory stays flat however large
+    // the matrix is (per-host limits still apply inside).
+    let max_in_flight = (net.politeness.concurrency_per_host * 4).clamp(8, 512);
     let mut set = tokio::task::JoinSet::new();
-    for (i, p) in plans.into_iter().enumerate() {
+    let mut pending = plans.into_iter().enumerate();
+    let spawn_next = |set: &mut tokio::task::JoinSet<(usize, RunRow)>, next: Option<(usize, PlannedProbe)>| -> bool {
+        let Some((i, p)) = next else { return false };
         let transport = transport.clone();
         let limits = limits.clone();
         let profile = net.profile.clone();
         let safety = Safety {
             allow_unsafe: net.safety.allow_unsafe || p.allow_unsafe,
         };
-        let global = global.clone();
         set.spawn(async move {
-            let _permit = global.acquire_owned().await;
             let probed = probe_one(&transport, &limits, p.request.clone(), profile, &safety).await;
             let result = RequestResult::new(&p.request, &probed.verdict, &probed.transcript);
             let as_expected = p
@@ -214,6 +216,12 @@ pub async fn execute(
                 },
             )
         });
+        true
+    };
+    for _ in 0..max_in_flight {
+        if !spawn_next(&mut set, pending.next()) {
+            break;
+        }
     }
     let mut rows: Vec<Option<RunRow>> = if keep_rows { (0..total).map(|_| None).collect() } else { Vec::new() };
     let mut tally = Tally::default();
@@ -222,6 +230,7 @@ pub async fn execute(
     while let Some(joined) = set.join_next().await {
         match joined {
             Ok((i, row)) => {
+                spawn_next(&mut set, pending.next());
                 on_row(&row);
                 tally.add(&row);
                 if keep_rows {
