@@ -1,1 +1,3 @@
+//! Shared test harness.
+mod fidelity;
 mod harness;

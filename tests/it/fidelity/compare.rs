@@ -1,0 +1,1 @@
+//! corsprobe against Chromium's recorded answers (filled in below).
