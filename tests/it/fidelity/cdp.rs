@@ -179,6 +179,7 @@ impl Browser {
         self.call(s, "Log.enable", json!({}));
         self.call(s, "Runtime.enable", json!({}));
         self.call(s, "Page.enable", json!({}));
+        self.call(s, "Audits.enable", json!({}));
         self.call(s, "Page.navigate", json!({"url": url}));
         // Wait until the runner script is defined.
         let deadline = Instant::now() + Duration::from_secs(20);

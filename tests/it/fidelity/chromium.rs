@@ -165,7 +165,13 @@ fn urls_in(text: &str) -> Vec<&str> {
 #[derive(Default)]
 struct Observed {
     cors: Option<(String, String)>,
+    /// From `Audits.issueAdded` (CorsIssue): covers refusals made in the renderer, which
+    /// never reach `Network.loadingFailed` (e.g. `DisallowedByMode`).
+    issue: Option<(String, String)>,
+    net_error: Option<String>,
     console: Option<String>,
+    /// Console messages of other sources (`security`), when no CORS message exists.
+    other_console: Option<String>,
 }
 
 /// Runs every scenario (fetch, and XHR where eligible) and returns Chromium's answers by id.
@@ -194,7 +200,7 @@ pub fn run_all(b: &mut Browser, srv: &Server, scenarios: &[&Scenario]) -> HashMa
                 specs.push(json!({
                     "key": [run, s.id], "kind": kind, "url": v.url(s, run), "method": s.method,
                     "headers": headers, "credentials": s.credentials, "mode": s.mode,
-                    "body": body, "repeat": s.repeat.unwrap_or(1),
+                    "body": body, "repeat": s.repeat.unwrap_or(1), "redirect": s.redirect,
                 }));
             }
         }
@@ -228,8 +234,11 @@ pub fn run_all(b: &mut Browser, srv: &Server, scenarios: &[&Scenario]) -> HashMa
             "Network.loadingFailed" => {
                 let Some(url) = p["requestId"].as_str().and_then(|r| url_of.get(r)) else { continue };
                 let Some(key) = run_and_id(url) else { continue };
+                let o = observed.entry(key).or_default();
+                if o.net_error.is_none() {
+                    o.net_error = p["errorText"].as_str().map(str::to_string);
+                }
                 if let Some(st) = p.get("corsErrorStatus") {
-                    let o = observed.entry(key).or_default();
                     if o.cors.is_none() {
                         o.cors = Some((
                             st["corsError"].as_str().unwrap_or_default().to_string(),
@@ -238,12 +247,36 @@ pub fn run_all(b: &mut Browser, srv: &Server, scenarios: &[&Scenario]) -> HashMa
                     }
                 }
             }
+            "Audits.issueAdded" => {
+                let d = &p["issue"]["details"]["corsIssueDetails"];
+                if p["issue"]["code"] != "CorsIssue" || d["isWarning"] == true {
+                    continue;
+                }
+                let Some(key) = d["request"]["url"].as_str().and_then(run_and_id) else { continue };
+                let o = observed.entry(key).or_default();
+                if o.issue.is_none() {
+                    let st = &d["corsErrorStatus"];
+                    o.issue = Some((
+                        st["corsError"].as_str().unwrap_or_default().to_string(),
+                        st["failedParameter"].as_str().unwrap_or_default().to_string(),
+                    ));
+                }
+            }
             "Log.entryAdded" => {
                 let entry = &p["entry"];
+                let text = entry["text"].as_str().unwrap_or_default();
+                if entry["source"] == "security" {
+                    if let Some(key) = urls_in(text).into_iter().find_map(run_and_id) {
+                        let o = observed.entry(key).or_default();
+                        if o.other_console.is_none() {
+                            o.other_console = Some(text.trim_end().to_string());
+                        }
+                    }
+                    continue;
+                }
                 if entry["source"] != "javascript" {
                     continue;
                 }
-                let text = entry["text"].as_str().unwrap_or_default();
                 if entry["category"] != "cors" && !text.starts_with("Fetch API cannot load") {
                     continue;
                 }
@@ -297,16 +330,17 @@ fn make_outcome(v: &Vars, id: &str, r: &Value, obs: Observed) -> Outcome {
         .unwrap_or_default();
     readable.sort();
     readable.dedup();
-    let (cors_error, failed_parameter) = match obs.cors {
+    let (cors_error, failed_parameter) = match obs.cors.or(obs.issue) {
         Some((e, p)) => (Some(e), Some(v.normalize(&p, id))),
         None => (None, None),
     };
     Outcome {
-        blocked: !ok || ty == "opaque",
+        blocked: !ok || ty.starts_with("opaque"),
         script,
         cors_error,
         failed_parameter,
-        console: obs.console.map(|c| v.normalize(&c, id)),
+        console: obs.console.or(obs.other_console).map(|c| v.normalize(&c, id)),
+        net_error: obs.net_error,
         readable_headers: readable,
     }
 }

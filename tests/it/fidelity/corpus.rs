@@ -63,6 +63,9 @@ pub struct Scenario {
     pub mode: String,
     #[serde(default)]
     pub body: Option<String>,
+    /// fetch()'s redirect mode (`follow` when absent); XHR always follows.
+    #[serde(default)]
+    pub redirect: Option<String>,
     /// Also run with XMLHttpRequest (default: when mode is cors and credentials is not omit).
     #[serde(default)]
     pub xhr: Option<bool>,
@@ -118,13 +121,16 @@ pub struct Outcome {
     pub failed_parameter: Option<String>,
     #[serde(default)]
     pub console: Option<String>,
+    /// `Network.loadingFailed.errorText` (e.g. `net::ERR_FAILED`), when the load failed.
+    #[serde(default)]
+    pub net_error: Option<String>,
     #[serde(default)]
     pub readable_headers: Vec<String>,
 }
 
 impl Scenario {
     pub fn xhr_eligible(&self) -> bool {
-        self.xhr.unwrap_or(self.mode == "cors" && self.credentials != "omit")
+        self.xhr.unwrap_or(self.mode == "cors" && self.credentials != "omit" && self.redirect.is_none())
     }
 }
 
@@ -211,6 +217,9 @@ fn outcome(out: &mut String, table: &str, o: &Outcome) {
     if let Some(v) = &o.console {
         let _ = writeln!(out, "console = {}", q(v));
     }
+    if let Some(v) = &o.net_error {
+        let _ = writeln!(out, "net_error = {}", q(v));
+    }
     let _ = writeln!(out, "readable_headers = {}", list(&o.readable_headers));
 }
 
@@ -249,6 +258,9 @@ pub fn render(f: &CorpusFile) -> String {
         }
         if let Some(b) = &s.body {
             let _ = writeln!(out, "body = {}", q(b));
+        }
+        if let Some(r) = &s.redirect {
+            let _ = writeln!(out, "redirect = {}", q(r));
         }
         if let Some(x) = s.xhr {
             let _ = writeln!(out, "xhr = {x}");

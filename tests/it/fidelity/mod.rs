@@ -88,6 +88,7 @@ fn diff_outcome(kind: &str, old: Option<&Outcome>, new: Option<&Outcome>, out: &
     f("cors_error", format!("{:?}", o.cors_error), format!("{:?}", n.cors_error));
     f("failed_parameter", format!("{:?}", o.failed_parameter), format!("{:?}", n.failed_parameter));
     f("console", format!("{:?}", o.console), format!("{:?}", n.console));
+    f("net_error", format!("{:?}", o.net_error), format!("{:?}", n.net_error));
     f("readable_headers", format!("{:?}", o.readable_headers), format!("{:?}", n.readable_headers));
 }
 
@@ -133,6 +134,11 @@ fn fidelity_chromium_confirms_recorded_corpus() {
         cdp::Browser::launch(&exe, &["--host-resolver-rules=MAP *.test 127.0.0.1".to_string()]);
     let version = browser.version();
     let fresh = chromium::run_all(&mut browser, &srv, &scenarios);
+    if std::env::var("CORSPROBE_DUMP_EVENTS").is_ok() {
+        for e in &browser.events {
+            println!("EVENT {e}");
+        }
+    }
     drop(browser);
     let secs = started.elapsed().as_secs_f64();
     println!(

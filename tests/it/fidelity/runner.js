@@ -3,6 +3,7 @@
 function __corsprobeFetch(s) {
   const init = { method: s.method, headers: s.headers, credentials: s.credentials, mode: s.mode };
   if (s.body !== null && s.body !== undefined) init.body = s.body;
+  if (s.redirect) init.redirect = s.redirect;
   return fetch(s.url, init).then(
     r => ({ ok: true, type: r.type, status: r.status, redirected: r.redirected,
             headers: [...r.headers.keys()].sort() }),
