@@ -66,48 +66,30 @@ fn comparable_preflight(lines: &[[String; 2]]) -> Vec<(String, String)> {
 }
 
 /// Runs one scenario through `corsprobe check` and lists every disagreement with Chromium.
-fn compare_one(srv: &Server, s: &Scenario, help: &str) -> Result<Vec<String>, String> {
+fn compare_one(srv: &Server, s: &Scenario, help: Option<&str>) -> Result<Vec<String>, String> {
     let rec = s.chromium.as_ref().ok_or("no recorded Chromium answer")?;
     let v = Vars::new(srv, s);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_corsprobe"));
-    cmd.arg("check").arg(v.url(s, "c")).args(["--origin", &v.origin, "--method", &s.method]);
-    for (n, val) in header_pairs(s) {
-        cmd.arg("--header").arg(format!("{n}: {val}"));
-    }
-    cmd.args(["--credentials", &s.credentials, "--mode", &s.mode, "--initiator", "fetch"]);
-    for host in ["app", "api", "other"] {
-        let o = srv.origin(host);
-        let hp = o.trim_start_matches("http://");
-        cmd.arg("--resolve").arg(format!("{hp}:127.0.0.1"));
-    }
-    cmd.args(["--format", "json", "--no-rate-limit"]);
-    // Our own loopback server: let corsprobe send the actual request whatever its method,
-    // as the browser does.
-    if help.contains("--allow-unsafe") {
-        cmd.arg("--allow-unsafe");
-    }
-    if let Some(b) = &s.body {
-        if help.contains("--body") {
-            cmd.arg("--body").arg(v.expand(b, &s.id));
-        }
-    }
-    if let Some(r) = &s.redirect {
-        if !help.contains("--redirect") {
-            return Err(format!("redirect mode {r:?} cannot be expressed with `corsprobe check`"));
-        }
-        cmd.args(["--redirect", r]);
-    }
-    let out = cmd.output().map_err(|e| format!("cannot run corsprobe: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let j: Value = serde_json::from_str(&stdout).map_err(|e| {
-        format!(
-            "corsprobe exited {:?} without a JSON verdict ({e}): {}{}",
-            out.status.code(),
-            stdout.trim(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )
-    })?;
-
+    let j = match help {
+        Some(help) => run_binary(srv, s, &v, help)?,
+        None => super::libcheck::check(super::libcheck::Args {
+            url: v.url(s, "c"),
+            origin: &v.origin,
+            method: &s.method,
+            headers: header_pairs(s),
+            credentials: &s.credentials,
+            mode: &s.mode,
+            redirect: s.redirect.as_deref(),
+            body: s.body.as_ref().map(|b| v.expand(b, &s.id)),
+            resolve: ["app", "api", "other"]
+                .iter()
+                .map(|h| {
+                    let o = srv.origin(h);
+                    let (host, port) = o.trim_start_matches("http://").rsplit_once(':').expect("host:port");
+                    (host.to_string(), port.parse().expect("port"))
+                })
+                .collect(),
+        })?,
+    };
     let mut d = Vec::new();
     let mut eq = |what: &str, chromium: String, corsprobe: String| {
         if chromium != corsprobe {
@@ -168,13 +150,16 @@ fn compare_one(srv: &Server, s: &Scenario, help: &str) -> Result<Vec<String>, St
 
 #[test]
 fn fidelity_corsprobe_matches_chromium() {
-    let Some(help) = check_help() else {
+    let via_lib = std::env::var("CORSPROBE_FIDELITY_VIA").is_ok_and(|v| v == "lib");
+    let help = if via_lib { None } else { check_help() };
+    if help.is_none() && !via_lib {
         eprintln!(
             "\n!!!!!!!! SKIPPING fidelity_corsprobe_matches_chromium: this corsprobe binary has no \
-             `check` subcommand yet; the comparison switches itself on when it does !!!!!!!!\n"
+             `check` subcommand yet; the comparison switches itself on when it does \
+             (CORSPROBE_FIDELITY_VIA=lib runs it through the library meanwhile) !!!!!!!!\n"
         );
         return;
-    };
+    }
     let files = super::all_scenarios();
     let scenarios: Vec<&Scenario> = files.iter().flat_map(|(_, f)| &f.scenarios).collect();
     let srv = Server::start();
@@ -193,7 +178,7 @@ fn fidelity_corsprobe_matches_chromium() {
                     *n - 1
                 };
                 let Some(s) = scenarios.get(i) else { break };
-                let r = compare_one(&srv, s, &help);
+                let r = compare_one(&srv, s, help.as_deref());
                 results.lock().expect("results lock").push((i, s.id.clone(), r));
             });
         }
@@ -227,4 +212,47 @@ fn fidelity_corsprobe_matches_chromium() {
         report.join("\n"),
         not_run.join("\n")
     );
+}
+
+fn run_binary(srv: &Server, s: &Scenario, v: &Vars, help: &str) -> Result<Value, String> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_corsprobe"));
+    cmd.arg("check").arg(v.url(s, "c")).args(["--origin", &v.origin, "--method", &s.method]);
+    for (n, val) in header_pairs(s) {
+        cmd.arg("--header").arg(format!("{n}: {val}"));
+    }
+    cmd.args(["--credentials", &s.credentials, "--mode", &s.mode, "--initiator", "fetch"]);
+    for host in ["app", "api", "other"] {
+        let o = srv.origin(host);
+        let hp = o.trim_start_matches("http://");
+        cmd.arg("--resolve").arg(format!("{hp}:127.0.0.1"));
+    }
+    cmd.args(["--format", "json", "--no-rate-limit"]);
+    // Our own loopback server: let corsprobe send the actual request whatever its method,
+    // as the browser does.
+    if help.contains("--allow-unsafe") {
+        cmd.arg("--allow-unsafe");
+    }
+    if let Some(b) = &s.body {
+        if help.contains("--body") {
+            cmd.arg("--body").arg(v.expand(b, &s.id));
+        }
+    }
+    if let Some(r) = &s.redirect {
+        if !help.contains("--redirect") {
+            return Err(format!("redirect mode {r:?} cannot be expressed with `corsprobe check`"));
+        }
+        cmd.args(["--redirect", r]);
+    }
+    let out = cmd.output().map_err(|e| format!("cannot run corsprobe: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let j: Value = serde_json::from_str(&stdout).map_err(|e| {
+        format!(
+            "corsprobe exited {:?} without a JSON verdict ({e}): {}{}",
+            out.status.code(),
+            stdout.trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+    })?;
+
+    Ok(j)
 }

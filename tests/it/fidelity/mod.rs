@@ -15,6 +15,7 @@ mod cdp;
 mod chromium;
 mod compare;
 mod corpus;
+mod libcheck;
 mod server;
 
 use std::collections::HashSet;
