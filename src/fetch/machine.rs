@@ -377,10 +377,11 @@ impl Fetch {
         }
         h.append("Origin", self.serialized_origin());
         h.append("User-Agent", self.profile.user_agent.clone());
-        // Chromium sets `Sec-Fetch-Mode: cors` on preflights; Site/Dest only for potentially
-        // trustworthy URLs (sec_header_helpers.cc).
+        // Chromium's preflight builder sets `Sec-Fetch-Mode: cors` unconditionally (seen on the
+        // wire for plain-http, non-loopback URLs: fidelity scenario `trig-x-custom`); the network
+        // stack adds Site/Dest only for potentially trustworthy URLs (sec_header_helpers.cc).
+        h.append("Sec-Fetch-Mode", "cors");
         if is_potentially_trustworthy_url(url) {
-            h.append("Sec-Fetch-Mode", "cors");
             h.append("Sec-Fetch-Site", self.sec_fetch_site());
             h.append("Sec-Fetch-Dest", "empty");
         }
