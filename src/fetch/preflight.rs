@@ -160,8 +160,10 @@ pub fn preflight_check(
         // Spec 7.7: "For each unsafeName of the CORS-unsafe request-header names with request's
         // header list: if unsafeName is not a byte-case-insensitive match for an item in
         // headerNames and request's credentials mode is "include" or headerNames does not contain
-        // `*`, return a network error." Chromium reports the first missing name in request order.
-        for name in &unsafe_names {
+        // `*`, return a network error." Chromium reports the first missing name in sorted
+        // (byte) order, not in request order: Chromium 148 names `x-alpha` for headers set as
+        // `X-Zed`, `X-Alpha` (fidelity scenario `pf-acah-first-missing-request-order`).
+        for name in &crate::fetch::headers::sorted_lowercase_set(&unsafe_names) {
             if !allowed_headers.iter().any(|h| h == name) {
                 return Err(CorsFailure::new(
                     CorsError::HeaderDisallowedByPreflightResponse,
@@ -286,10 +288,11 @@ mod tests {
             check(200, &[acao, ("Access-Control-Allow-Headers", "x-a;x-b")], Omit, "GET", &[("x-a", "1")]),
             Err((InvalidAllowHeadersPreflightResponse, "".into()))
         );
-        // First missing header in request order.
+        // First missing header in sorted order, as Chromium reports it (fidelity scenario
+        // `pf-acah-first-missing-request-order`).
         assert_eq!(
             check(200, &[acao, ("Access-Control-Allow-Headers", "x-a")], Omit, "GET", &[("X-Z", "1"), ("x-a", "1"), ("X-B", "2")]),
-            Err((HeaderDisallowedByPreflightResponse, "x-z".into()))
+            Err((HeaderDisallowedByPreflightResponse, "x-b".into()))
         );
     }
 
