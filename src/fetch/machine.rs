@@ -538,8 +538,8 @@ impl Fetch {
             && (self.tainted || !self.req.origin.same_origin(&new_origin)))
             || (self.cors_flag && has_credentials)
         {
-            self.current_url = Some(new_url.clone());
-            self.url_list.push(new_url);
+            // The Location is not followed: Chromium's message names the URL that redirected,
+            // without "(redirected from …)" (fidelity scenario `redir-userinfo-same-host`).
             return self.fail_cors(CorsFailure::new(CorsError::RedirectContainsCredentials, ""), ExchangeKind::Actual, resp);
         }
         // Taint: "If locationURL's origin is not same origin with request's current URL's origin
