@@ -517,7 +517,17 @@ impl Fetch {
             return self.refuse(Refusal::InvalidRedirect);
         };
         // 5: "If locationURL's scheme is not an HTTP(S) scheme, then return a network error."
+        // Chromium: a CORS request redirected to a scheme outside its CORS-enabled list fails
+        // with CorsDisabledScheme (fidelity scenario `redir-to-ftp`); `data:` is in that list
+        // and fails as net::ERR_UNSAFE_REDIRECT instead (scenario `redir-to-data`).
         if !matches!(new_url.scheme(), "http" | "https") {
+            const CORS_ENABLED: &[&str] =
+                &["chrome", "chrome-extension", "chrome-untrusted", "data", "http", "https", "isolated-app"];
+            if self.req.mode == RequestMode::Cors && !CORS_ENABLED.contains(&new_url.scheme()) {
+                self.current_url = Some(new_url.clone());
+                self.url_list.push(new_url);
+                return self.fail_cors(CorsFailure::new(CorsError::CorsDisabledScheme, ""), ExchangeKind::Actual, resp);
+            }
             return self.refuse(Refusal::InvalidRedirect);
         }
         // 6: "If request's redirect count is 20, then return a network error."

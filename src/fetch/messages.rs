@@ -91,7 +91,8 @@ pub fn chromium_reason(error: CorsError, hint: &str, initiator: Initiator) -> St
             "The value of the 'Access-Control-Allow-Credentials' header in the response is '{hint}' which must be 'true' when the request's credentials mode is 'include'.{}",
             if xhr { XHR_CREDS } else { "" }
         ),
-        CorsDisabledScheme => "Cross origin requests are only supported for protocol schemes: http, data, isolated-app, chrome-extension, chrome, https, chrome-untrusted.".into(),
+        // Chromium 148 lists the schemes sorted (fidelity scenario `redir-to-ftp`).
+        CorsDisabledScheme => "Cross origin requests are only supported for protocol schemes: chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app.".into(),
         PreflightInvalidStatus => "It does not have HTTP ok status.".into(),
         PreflightDisallowedRedirect => "Redirect is not allowed for a preflight request.".into(),
         InvalidAllowMethodsPreflightResponse => {
