@@ -182,6 +182,12 @@ impl Fetch {
         if self.req.mode == RequestMode::NoCors && !matches!(self.method.as_str(), "GET" | "HEAD" | "POST") {
             return self.refuse(Refusal::MethodNotAllowedInNoCors);
         }
+        // Main fetch: "request's mode is "no-cors": if request's redirect mode is not "follow",
+        // then return a network error." Chromium refuses in the renderer (fetch_manager.cc),
+        // before anything is sent.
+        if self.req.mode == RequestMode::NoCors && self.req.redirect != RedirectMode::Follow {
+            return self.refuse(Refusal::NoCorsRedirectModeNotFollow);
+        }
         // Headers "append": forbidden request-headers are silently ignored (guard "request").
         for (name, value) in self.req.headers.iter() {
             if is_forbidden_request_header(name, value) {

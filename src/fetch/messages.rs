@@ -205,6 +205,10 @@ fn chromium_refusal(ctx: &MessageContext<'_>, refusal: Refusal, initiator: Initi
         Refusal::InvalidRedirect => {
             format!("{} {} net::ERR_UNSAFE_REDIRECT", ctx.method, ctx.final_url)
         }
+        Refusal::NoCorsRedirectModeNotFollow => format!(
+            "{loader} {}. Request mode is \"no-cors\" but the redirect mode is not \"follow\".",
+            ctx.final_url
+        ),
     }
 }
 
