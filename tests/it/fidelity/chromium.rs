@@ -15,6 +15,9 @@ use super::cdp::Browser;
 use super::corpus::{Outcome, Recorded, Resp, Scenario};
 use super::server::{Plan, Received, Reply, Server};
 
+/// The cookie the browser holds for the API hosts (`--cookie` for corsprobe).
+pub const COOKIE: (&str, &str) = ("sid", "42");
+
 /// Placeholder values for one scenario.
 pub struct Vars {
     pub app: String,
@@ -103,7 +106,8 @@ pub fn header_pairs(s: &Scenario) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Requests as the server received them, in the corpus' compact form.
+/// Requests as the server received them, in the corpus' compact form:
+/// `METHOD host/hop origin=<Origin or -> [+authorization] [+cookie]`.
 pub fn request_lines(v: &Vars, id: &str, got: &[Received]) -> Vec<String> {
     got.iter()
         .map(|r| {
@@ -113,7 +117,15 @@ pub fn request_lines(v: &Vars, id: &str, got: &[Received]) -> Vec<String> {
                 .find(|(n, _)| n.eq_ignore_ascii_case("origin"))
                 .map(|(_, o)| v.normalize(o, id))
                 .unwrap_or_else(|| "-".into());
-            format!("{} {}/{} origin={}", r.method, r.host, r.hop, origin)
+            let has = |name: &str| r.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+            let mut line = format!("{} {}/{} origin={}", r.method, r.host, r.hop, origin);
+            // Credentials on the wire: never on preflights, dropped on cross-origin redirects.
+            for (h, tag) in [("authorization", " +authorization"), ("cookie", " +cookie")] {
+                if has(h) {
+                    line.push_str(tag);
+                }
+            }
+            line
         })
         .collect()
 }
@@ -184,6 +196,16 @@ pub fn run_all(b: &mut Browser, srv: &Server, scenarios: &[&Scenario]) -> HashMa
             format!("{}/sandboxed", srv.origin("app"))
         };
         sessions.insert(page, b.open_page(&url));
+    }
+    // A cookie (SameSite unset: Lax by default) on the page host and the API host, so the wire
+    // shows when credentials are sent; none on `other`, as `corsprobe --cookie` stands for the
+    // cookies of the target URL's host only.
+    for host in ["app.example.test", "api.example.test"] {
+        b.call(
+            Some(&sessions["app"]),
+            "Network.setCookie",
+            json!({"name": COOKIE.0, "value": COOKIE.1, "domain": host, "path": "/"}),
+        );
     }
     b.events.clear();
     let mut script: HashMap<(String, String), Value> = HashMap::new();

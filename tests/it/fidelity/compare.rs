@@ -258,6 +258,9 @@ fn run_binary(srv: &Server, s: &Scenario, v: &Vars, help: &str) -> Result<Value,
     if help.contains("--allow-unsafe") {
         cmd.arg("--allow-unsafe");
     }
+    if help.contains("--cookie") {
+        cmd.arg("--cookie").arg(format!("{}={}", super::chromium::COOKIE.0, super::chromium::COOKIE.1));
+    }
     if let Some(b) = &s.body {
         if help.contains("--body") {
             cmd.arg("--body").arg(v.expand(b, &s.id));

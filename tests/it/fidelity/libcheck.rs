@@ -37,6 +37,7 @@ pub fn check(a: Args<'_>) -> Result<Value, String> {
         req.redirect = r.parse().map_err(|_| "redirect")?;
     }
     req.body = a.body.map(String::into_bytes);
+    req.cookies = Some(format!("{}={}", super::chromium::COOKIE.0, super::chromium::COOKIE.1));
     let config = TransportConfig {
         resolve: a
             .resolve
