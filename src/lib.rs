@@ -12,9 +12,11 @@
 //! - [`fetch`] is the Fetch standard as Chromium implements it, with no I/O.
 //! - [`probe`] plans, sends and records.
 //! - [`report`] renders results; its `wire` module is the JSON contract.
+//! - [`apigw`] is the plain-data API Gateway configuration model (REST and HTTP APIs, deployments).
 //! - [`emulator`] is a loopback API that reproduces API Gateway's observable CORS behaviour.
 //! - [`cli`] maps flags to configuration and decides the exit code.
 
+pub mod apigw;
 pub mod cli;
 pub mod emulator;
 pub mod fetch;

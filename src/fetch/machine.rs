@@ -24,7 +24,7 @@ use super::verdict::{
 };
 
 /// The Chromium build whose behaviour the engine follows.
-pub const CHROMIUM_VERSION: &str = "156.0.8078.73";
+pub const CHROMIUM_VERSION: &str = "148.0.7778.167";
 
 /// The browser being emulated: what it adds to every request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,7 +39,7 @@ impl Default for BrowserProfile {
     fn default() -> Self {
         BrowserProfile {
             user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
-                         Chrome/156.0.0.0 Safari/537.36"
+                         Chrome/148.0.0.0 Safari/537.36"
                 .to_string(),
             accept_language: "en-US,en;q=0.9".to_string(),
         }
@@ -107,7 +107,7 @@ pub struct Fetch {
     warnings: Vec<Warning>,
     preflight: Option<PreflightVerdict>,
     preflight_cache: Vec<(String, PreflightResult)>,
-    cookie_host: Option<String>,
+    cookie_origin: Option<Origin>,
 }
 
 /// Fetch "request-body-header name".
@@ -134,7 +134,7 @@ impl Fetch {
             warnings: Vec::new(),
             preflight: None,
             preflight_cache: Vec::new(),
-            cookie_host: None,
+            cookie_origin: None,
         }
     }
 
@@ -211,7 +211,7 @@ impl Fetch {
                 ),
             ));
         }
-        self.cookie_host = url.host_str().map(str::to_string);
+        self.cookie_origin = Some(Origin::of_url(&url));
         // Main fetch step 12, scheme fetch: only HTTP(S) is fetched over the network.
         if !matches!(url.scheme(), "http" | "https") {
             return self.refuse(Refusal::UnsupportedScheme);
@@ -428,9 +428,11 @@ impl Fetch {
         if !self.headers.contains("accept-language") && !self.profile.accept_language.is_empty() {
             h.append("Accept-Language", self.profile.accept_language.clone());
         }
-        // Cookies go only with credentials, and only to the host they belong to.
+        // Cookies go only with credentials, and only to the origin of the URL they were given
+        // for: never to another origin after a redirect (stricter than a browser's host-only
+        // cookie scope, on purpose).
         if let Some(cookie) = &self.req.cookies {
-            if self.credentials_apply(url) && url.host_str() == self.cookie_host.as_deref() {
+            if self.credentials_apply(url) && self.cookie_origin.as_ref() == Some(&Origin::of_url(url)) {
                 h.append("Cookie", cookie.clone());
             }
         }
@@ -697,12 +699,14 @@ impl Fetch {
     fn local_network_warning(&mut self, url: &Url) {
         // Chromium's Local Network Access (M142+): a public page reaching a loopback or private
         // address needs a user permission that HTTP cannot show.
-        let target_local = url.host_str().is_some_and(|h| is_loopback_host(h) || is_private_ip(h));
+        // Loopback targets are local development or corsprobe's own emulator: only private
+        // addresses written in the URL are flagged.
+        let target_local = url.host_str().is_some_and(is_private_ip);
         let page_local = self.req.origin.host().is_some_and(|h| is_loopback_host(h) || is_private_ip(h));
         if target_local && !page_local && !self.req.origin.is_opaque() {
             self.warnings.push(Warning::new(
                 "local-network-access",
-                "a page on a public origin requesting a loopback or private address needs Chrome's Local Network Access permission (M142+), which corsprobe cannot observe",
+                "a page on a public origin requesting a private address needs Chrome's Local Network Access permission (M142+), which corsprobe cannot observe",
             ));
         }
     }

@@ -1,3 +1,4 @@
-//! Shared test harness.
+mod cli;
+mod emulator;
 mod fidelity;
 mod harness;

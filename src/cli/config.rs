@@ -1,0 +1,124 @@
+//! Resolved configuration: flags validated and turned into engine and transport settings, once.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::args::{CheckArgs, NetArgs};
+use crate::fetch::{BrowserProfile, CredentialsMode, HeaderList, Initiator, Origin, PageRequest, RedirectMode, RequestMode};
+use crate::probe::{Expect, Politeness, ProbeSuite, Safety, TransportConfig};
+
+/// Network configuration.
+#[derive(Clone, Debug)]
+pub struct NetConfig {
+    /// Transport.
+    pub transport: TransportConfig,
+    /// Politeness.
+    pub politeness: Politeness,
+    /// Safety.
+    pub safety: Safety,
+    /// Browser profile.
+    pub profile: BrowserProfile,
+}
+
+/// `check` configuration.
+#[derive(Clone, Debug)]
+pub struct CheckConfig {
+    /// The page request.
+    pub request: PageRequest,
+    /// Network.
+    pub net: NetConfig,
+    /// Expectation.
+    pub expect: Option<Expect>,
+}
+
+/// Parses `HOST:PORT:ADDR` (ADDR may be `[v6]`).
+pub fn parse_resolve(s: &str) -> Result<(String, u16, SocketAddr), String> {
+    let mut parts = s.splitn(3, ':');
+    let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!("--resolve `{s}`: expected HOST:PORT:ADDR"));
+    };
+    let port: u16 = port.parse().map_err(|_| format!("--resolve `{s}`: `{port}` is not a port"))?;
+    let ip: std::net::IpAddr = addr.trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| format!("--resolve `{s}`: `{addr}` is not an IP address"))?;
+    Ok((host.to_ascii_lowercase(), port, SocketAddr::new(ip, port)))
+}
+
+/// Network flags → configuration. `suite_rate` is the probe files' rate limit, if any.
+pub fn net_config(a: &NetArgs, suite_rate: Option<f64>) -> Result<NetConfig, String> {
+    let resolve = a.resolve.iter().map(|r| parse_resolve(r)).collect::<Result<Vec<_>, _>>()?;
+    if !(a.connect_timeout > 0.0 && a.timeout > 0.0) {
+        return Err("timeouts must be positive".into());
+    }
+    let rate = if a.no_rate_limit { None } else { a.rate_limit.or(suite_rate).or(Some(10.0)).filter(|r| *r > 0.0) };
+    let mut profile = BrowserProfile::default();
+    if let Some(ua) = &a.user_agent {
+        profile.user_agent = ua.clone();
+    }
+    Ok(NetConfig {
+        transport: TransportConfig {
+            connect_timeout: Duration::from_secs_f64(a.connect_timeout),
+            read_timeout: Duration::from_secs_f64(a.timeout),
+            resolve,
+            insecure: a.insecure,
+            cacert: a.cacert.clone(),
+            http2: !a.no_http2,
+            ..TransportConfig::default()
+        },
+        politeness: Politeness { rate_per_host: rate, concurrency_per_host: if a.no_rate_limit { a.concurrency.max(64) } else { a.concurrency.max(1) } },
+        safety: Safety { allow_unsafe: a.allow_unsafe },
+        profile,
+    })
+}
+
+/// Parses `Name: value`.
+pub fn parse_header(h: &str) -> Result<(String, String), String> {
+    let Some((n, v)) = h.split_once(':') else {
+        return Err(format!("--header `{h}`: expected 'Name: value'"));
+    };
+    let n = n.trim();
+    if !crate::fetch::headers::is_token(n) {
+        return Err(format!("--header `{h}`: `{n}` is not a header name"));
+    }
+    Ok((n.to_string(), v.trim_start_matches([' ', '\t']).to_string()))
+}
+
+/// `check` flags → configuration.
+pub fn check_config(a: &CheckArgs) -> Result<CheckConfig, String> {
+    let origin = Origin::parse(&a.origin).map_err(|e| format!("--origin: {e}"))?;
+    let mut headers = HeaderList::new();
+    for h in &a.headers {
+        let (n, v) = parse_header(h)?;
+        headers.append(n, v);
+    }
+    let mut req = PageRequest::new(a.url.clone(), origin);
+    req.method = a.method.clone();
+    req.headers = headers;
+    req.credentials = a.credentials.parse::<CredentialsMode>().map_err(|e| format!("--credentials: {e}"))?;
+    req.mode = a.mode.parse::<RequestMode>().map_err(|e| format!("--mode: {e}"))?;
+    req.initiator = a.initiator.parse::<Initiator>().map_err(|e| format!("--initiator: {e}"))?;
+    req.redirect = a.redirect.parse::<RedirectMode>().map_err(|e| format!("--redirect: {e}"))?;
+    req.body = a.data.clone().map(String::into_bytes);
+    req.cookies = a.cookie.clone();
+    req.use_cors_preflight = a.force_preflight;
+    let expect = match a.expect.as_deref() {
+        None => None,
+        Some("allow") => Some(Expect::Allow),
+        Some("block") => Some(Expect::Block),
+        Some(o) => return Err(format!("--expect: `{o}` is not one of: allow, block")),
+    };
+    Ok(CheckConfig { request: req, net: net_config(&a.net, None)?, expect })
+}
+
+/// Points a suite at another base URL, keeping each route's path.
+pub fn rebase(suite: &mut ProbeSuite, base: &url::Url) {
+    let old = suite.target.as_str().trim_end_matches('/').to_string();
+    let new = base.as_str().trim_end_matches('/').to_string();
+    for r in &mut suite.routes {
+        let s = r.url.as_str();
+        if let Some(rest) = s.strip_prefix(&old) {
+            if let Ok(u) = url::Url::parse(&format!("{new}{rest}")) {
+                r.url = u;
+            }
+        }
+    }
+    suite.target = base.clone();
+}
