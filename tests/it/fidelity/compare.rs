@@ -262,8 +262,8 @@ fn run_binary(srv: &Server, s: &Scenario, v: &Vars, help: &str) -> Result<Value,
         cmd.arg("--cookie").arg(format!("{}={}", super::chromium::COOKIE.0, super::chromium::COOKIE.1));
     }
     if let Some(b) = &s.body {
-        if help.contains("--body") {
-            cmd.arg("--body").arg(v.expand(b, &s.id));
+        if help.contains("--data") {
+            cmd.arg("--data").arg(v.expand(b, &s.id));
         }
     }
     if let Some(r) = &s.redirect {
