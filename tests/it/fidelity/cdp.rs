@@ -81,7 +81,9 @@ impl Browser {
                 Ok(())
             });
         }
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
         // SAFETY: we own these descriptors; the child has its own copies.
         unsafe {
             libc::close(cmd_r);
@@ -110,7 +112,14 @@ impl Browser {
                 }
             }
         });
-        Browser { child, to_browser, from_browser: rx, next_id: 1, events: Vec::new(), profile }
+        Browser {
+            child,
+            to_browser,
+            from_browser: rx,
+            next_id: 1,
+            events: Vec::new(),
+            profile,
+        }
     }
 
     /// Sends a command (to the browser, or to a flattened session) and waits for its reply.
@@ -133,7 +142,9 @@ impl Browser {
         }
         let mut bytes = serde_json::to_vec(&msg).expect("serialize CDP command");
         bytes.push(0);
-        self.to_browser.write_all(&bytes).expect("write to chromium pipe");
+        self.to_browser
+            .write_all(&bytes)
+            .expect("write to chromium pipe");
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -147,7 +158,9 @@ impl Browser {
                     }
                     self.events.push(v);
                 }
-                Err(RecvTimeoutError::Timeout) => panic!("CDP {method}: no reply within {timeout:?}"),
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("CDP {method}: no reply within {timeout:?}")
+                }
                 Err(RecvTimeoutError::Disconnected) => panic!("CDP {method}: chromium exited"),
             }
         }
@@ -172,7 +185,11 @@ impl Browser {
     pub fn open_page(&mut self, url: &str) -> String {
         let t = self.call(None, "Target.createTarget", json!({"url": "about:blank"}));
         let target = t["targetId"].as_str().expect("targetId").to_string();
-        let a = self.call(None, "Target.attachToTarget", json!({"targetId": target, "flatten": true}));
+        let a = self.call(
+            None,
+            "Target.attachToTarget",
+            json!({"targetId": target, "flatten": true}),
+        );
         let session = a["sessionId"].as_str().expect("sessionId").to_string();
         let s = Some(session.as_str());
         self.call(s, "Network.enable", json!({}));
@@ -192,7 +209,10 @@ impl Browser {
             if r["result"]["value"] == json!(true) {
                 break;
             }
-            assert!(Instant::now() < deadline, "page {url} did not load the runner");
+            assert!(
+                Instant::now() < deadline,
+                "page {url} did not load the runner"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         session

@@ -29,8 +29,17 @@ pub struct Vars {
 impl Vars {
     pub fn new(srv: &Server, s: &Scenario) -> Vars {
         let app = srv.origin("app");
-        let origin = if s.page == "sandboxed" { "null".to_string() } else { app.clone() };
-        Vars { app, api: srv.origin("api"), other: srv.origin("other"), origin }
+        let origin = if s.page == "sandboxed" {
+            "null".to_string()
+        } else {
+            app.clone()
+        };
+        Vars {
+            app,
+            api: srv.origin("api"),
+            other: srv.origin("other"),
+            origin,
+        }
     }
 
     fn hp(o: &str) -> &str {
@@ -92,7 +101,10 @@ pub fn plan(srv: &Server, s: &Scenario) -> Plan {
         headers: r.headers.iter().map(|h| v.expand(h, &s.id)).collect(),
         body: r.body.clone().unwrap_or_default(),
     };
-    Plan { preflight: s.preflight.iter().map(conv).collect(), actual: s.actual.iter().map(conv).collect() }
+    Plan {
+        preflight: s.preflight.iter().map(conv).collect(),
+        actual: s.actual.iter().map(conv).collect(),
+    }
 }
 
 /// Names of headers script set, split from `Name: value`.
@@ -138,8 +150,11 @@ pub fn preflight_lines(v: &Vars, id: &str, got: &[Received]) -> Vec<[String; 2]>
             r.headers
                 .iter()
                 .map(|(n, val)| {
-                    let val =
-                        if n.eq_ignore_ascii_case("user-agent") { "{ua}".into() } else { v.normalize(val, id) };
+                    let val = if n.eq_ignore_ascii_case("user-agent") {
+                        "{ua}".into()
+                    } else {
+                        v.normalize(val, id)
+                    };
                     [n.clone(), val]
                 })
                 .collect()
@@ -187,7 +202,11 @@ struct Observed {
 }
 
 /// Runs every scenario (fetch, and XHR where eligible) and returns Chromium's answers by id.
-pub fn run_all(b: &mut Browser, srv: &Server, scenarios: &[&Scenario]) -> HashMap<String, Recorded> {
+pub fn run_all(
+    b: &mut Browser,
+    srv: &Server,
+    scenarios: &[&Scenario],
+) -> HashMap<String, Recorded> {
     let mut sessions: HashMap<&str, String> = HashMap::new();
     for page in ["app", "sandboxed"] {
         let url = if page == "app" {
@@ -213,7 +232,8 @@ pub fn run_all(b: &mut Browser, srv: &Server, scenarios: &[&Scenario]) -> HashMa
         let mut specs = Vec::new();
         for s in scenarios.iter().filter(|s| s.page == page) {
             let v = Vars::new(srv, s);
-            let headers: Vec<[String; 2]> = header_pairs(s).into_iter().map(|(n, v)| [n, v]).collect();
+            let headers: Vec<[String; 2]> =
+                header_pairs(s).into_iter().map(|(n, v)| [n, v]).collect();
             let body = s.body.as_ref().map(|b| v.expand(b, &s.id));
             for (run, kind) in [("f", "fetch"), ("x", "xhr")] {
                 if kind == "xhr" && !s.xhr_eligible() {
@@ -229,7 +249,10 @@ pub fn run_all(b: &mut Browser, srv: &Server, scenarios: &[&Scenario]) -> HashMa
         for chunk in specs.chunks(48) {
             let arr = Value::Array(chunk.to_vec());
             let res = b.eval_await(&sessions[page], &format!("window.__corsprobeRun({arr})"));
-            for (spec, r) in chunk.iter().zip(res.as_array().expect("runner returns an array")) {
+            for (spec, r) in chunk
+                .iter()
+                .zip(res.as_array().expect("runner returns an array"))
+            {
                 let key = (
                     spec["key"][0].as_str().unwrap_or_default().to_string(),
                     spec["key"][1].as_str().unwrap_or_default().to_string(),
@@ -254,7 +277,9 @@ pub fn run_all(b: &mut Browser, srv: &Server, scenarios: &[&Scenario]) -> HashMa
                 }
             }
             "Network.loadingFailed" => {
-                let Some(url) = p["requestId"].as_str().and_then(|r| url_of.get(r)) else { continue };
+                let Some(url) = p["requestId"].as_str().and_then(|r| url_of.get(r)) else {
+                    continue;
+                };
                 let Some(key) = run_and_id(url) else { continue };
                 let o = observed.entry(key).or_default();
                 if o.net_error.is_none() {
@@ -264,7 +289,10 @@ pub fn run_all(b: &mut Browser, srv: &Server, scenarios: &[&Scenario]) -> HashMa
                     if o.cors.is_none() {
                         o.cors = Some((
                             st["corsError"].as_str().unwrap_or_default().to_string(),
-                            st["failedParameter"].as_str().unwrap_or_default().to_string(),
+                            st["failedParameter"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_string(),
                         ));
                     }
                 }
@@ -274,13 +302,18 @@ pub fn run_all(b: &mut Browser, srv: &Server, scenarios: &[&Scenario]) -> HashMa
                 if p["issue"]["code"] != "CorsIssue" || d["isWarning"] == true {
                     continue;
                 }
-                let Some(key) = d["request"]["url"].as_str().and_then(run_and_id) else { continue };
+                let Some(key) = d["request"]["url"].as_str().and_then(run_and_id) else {
+                    continue;
+                };
                 let o = observed.entry(key).or_default();
                 if o.issue.is_none() {
                     let st = &d["corsErrorStatus"];
                     o.issue = Some((
                         st["corsError"].as_str().unwrap_or_default().to_string(),
-                        st["failedParameter"].as_str().unwrap_or_default().to_string(),
+                        st["failedParameter"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
                     ));
                 }
             }
@@ -348,7 +381,11 @@ fn make_outcome(v: &Vars, id: &str, r: &Value, obs: Observed) -> Outcome {
     };
     let mut readable: Vec<String> = r["headers"]
         .as_array()
-        .map(|a| a.iter().filter_map(|h| h.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|h| h.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     readable.sort();
     readable.dedup();
@@ -361,7 +398,10 @@ fn make_outcome(v: &Vars, id: &str, r: &Value, obs: Observed) -> Outcome {
         script,
         cors_error,
         failed_parameter,
-        console: obs.console.or(obs.other_console).map(|c| v.normalize(&c, id)),
+        console: obs
+            .console
+            .or(obs.other_console)
+            .map(|c| v.normalize(&c, id)),
         net_error: obs.net_error,
         readable_headers: readable,
     }
@@ -373,5 +413,9 @@ pub fn chromium_path() -> Option<std::path::PathBuf> {
             return Some(p.into());
         }
     }
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(Path::new).find(|p| p.exists()).map(Into::into)
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+        .map(Into::into)
 }

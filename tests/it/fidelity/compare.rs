@@ -9,8 +9,8 @@
 //! host, hop, Origin); and the preflight's header lines, except those in
 //! [`DELIBERATE_PREFLIGHT_DIFFERENCES`].
 //!
-//! This test switches itself on when the binary has a `check` subcommand; until then it
-//! says loudly that it is skipped.
+//! Flags the binary does not offer (`--data`, `--cookie`, `--redirect`) are detected from
+//! `corsprobe check --help`; a scenario that needs a missing one is listed as not expressible.
 
 use std::collections::HashSet;
 use std::process::Command;
@@ -41,20 +41,42 @@ pub const KNOWN_MISMATCHES: &[(&str, &str, &str)] = &[
     ("mode-no-cors-post-text", "blocked", OPAQUE),
     ("mode-no-cors-redirect-cross", "blocked", OPAQUE),
     ("redir-manual-acao", "blocked", OPAQUE),
-    ("mode-same-origin-redirect-cross", "blocked", SAME_ORIGIN_REDIRECT),
-    ("mode-same-origin-redirect-cross", "console (fetch)", SAME_ORIGIN_REDIRECT),
-    ("mode-same-origin-redirect-cross", "requests received", SAME_ORIGIN_REDIRECT),
-    ("redir-same-origin-request-userinfo", "blocked", EMBEDDED_CREDENTIALS),
-    ("redir-same-origin-request-userinfo", "requests received", EMBEDDED_CREDENTIALS),
+    (
+        "mode-same-origin-redirect-cross",
+        "blocked",
+        SAME_ORIGIN_REDIRECT,
+    ),
+    (
+        "mode-same-origin-redirect-cross",
+        "console (fetch)",
+        SAME_ORIGIN_REDIRECT,
+    ),
+    (
+        "mode-same-origin-redirect-cross",
+        "requests received",
+        SAME_ORIGIN_REDIRECT,
+    ),
+    (
+        "redir-same-origin-request-userinfo",
+        "blocked",
+        EMBEDDED_CREDENTIALS,
+    ),
+    (
+        "redir-same-origin-request-userinfo",
+        "requests received",
+        EMBEDDED_CREDENTIALS,
+    ),
     ("null-origin-include-null", "requests received", SAMESITE),
     ("null-origin-include-star", "requests received", SAMESITE),
     ("raw-acao-non-ascii", "failed_parameter", NON_ASCII_HINT),
 ];
 
-const OPAQUE: &str = "Chromium hands script an opaque (or opaqueredirect) response it cannot read; \
+const OPAQUE: &str =
+    "Chromium hands script an opaque (or opaqueredirect) response it cannot read; \
     the fidelity suite counts that as blocked (issue 2: no-cors is 'reported as blocked'), \
     corsprobe reports outcome allowed with an opaque-response warning";
-const SAME_ORIGIN_REDIRECT: &str = "mode 'same-origin' redirected cross-origin: Chromium stops before \
+const SAME_ORIGIN_REDIRECT: &str =
+    "mode 'same-origin' redirected cross-origin: Chromium stops before \
     following (no CorsError) and logs the security message 'Unsafe attempt to load URL <new URL> \
     from frame with URL <page URL>. Domains, protocols and ports must match.'; corsprobe follows";
 const EMBEDDED_CREDENTIALS: &str = "Chromium blocks a subresource redirect to a URL with \
@@ -69,12 +91,19 @@ const NON_ASCII_HINT: &str = "DevTools' failedParameter decodes the header bytes
     message (\\u00C3\\u00A4) agrees";
 
 fn deliberate(name: &str) -> bool {
-    DELIBERATE_PREFLIGHT_DIFFERENCES.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    DELIBERATE_PREFLIGHT_DIFFERENCES
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case(name))
 }
 
 fn check_help() -> Option<String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_corsprobe")).args(["check", "--help"]).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_corsprobe"))
+        .args(["check", "--help"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn non_empty(v: Option<&str>) -> Option<String> {
@@ -86,7 +115,12 @@ fn json_pairs(v: &Value) -> Vec<(String, String)> {
     v.as_array()
         .map(|a| {
             a.iter()
-                .filter_map(|p| Some((p.get(0)?.as_str()?.to_string(), p.get(1)?.as_str()?.to_string())))
+                .filter_map(|p| {
+                    Some((
+                        p.get(0)?.as_str()?.to_string(),
+                        p.get(1)?.as_str()?.to_string(),
+                    ))
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -129,62 +163,83 @@ fn console_as_compared(o: &super::corpus::Outcome, got: Option<String>) -> Optio
 }
 
 /// Runs one scenario through `corsprobe check` and lists every disagreement with Chromium.
-fn compare_one(srv: &Server, s: &Scenario, help: Option<&str>) -> Result<Vec<(String, String)>, String> {
+fn compare_one(srv: &Server, s: &Scenario, help: &str) -> Result<Vec<(String, String)>, String> {
     let rec = s.chromium.as_ref().ok_or("no recorded Chromium answer")?;
     let v = Vars::new(srv, s);
-    let j = match help {
-        Some(help) => run_binary(srv, s, &v, help)?,
-        None => super::libcheck::check(super::libcheck::Args {
-            url: v.url(s, "c"),
-            origin: &v.origin,
-            method: &s.method,
-            headers: header_pairs(s),
-            credentials: &s.credentials,
-            mode: &s.mode,
-            redirect: s.redirect.as_deref(),
-            body: s.body.as_ref().map(|b| v.expand(b, &s.id)),
-            resolve: ["app", "api", "other"]
-                .iter()
-                .map(|h| {
-                    let o = srv.origin(h);
-                    let (host, port) = o.trim_start_matches("http://").rsplit_once(':').expect("host:port");
-                    (host.to_string(), port.parse().expect("port"))
-                })
-                .collect(),
-        })?,
-    };
+    let j = run_binary(srv, s, &v, help)?;
     let mut d = Vec::new();
     let mut eq = |what: &str, chromium: String, corsprobe: String| {
         if chromium != corsprobe {
-            d.push((what.to_string(), format!("    {what}:\n      chromium:  {chromium}\n      corsprobe: {corsprobe}")));
+            d.push((
+                what.to_string(),
+                format!("    {what}:\n      chromium:  {chromium}\n      corsprobe: {corsprobe}"),
+            ));
         }
     };
     let f = &rec.fetch;
-    eq("blocked", f.blocked.to_string(), j["blocked"].as_bool().map(|b| b.to_string()).unwrap_or("?".into()));
-    eq("cors_error", format!("{:?}", f.cors_error), format!("{:?}", j["cors_error"].as_str()));
+    eq(
+        "blocked",
+        f.blocked.to_string(),
+        j["blocked"]
+            .as_bool()
+            .map(|b| b.to_string())
+            .unwrap_or("?".into()),
+    );
+    eq(
+        "cors_error",
+        format!("{:?}", f.cors_error),
+        format!("{:?}", j["cors_error"].as_str()),
+    );
     // Chromium reports "" when an error has no parameter; corsprobe may say null.
     eq(
         "failed_parameter",
         format!("{:?}", non_empty(f.failed_parameter.as_deref())),
-        format!("{:?}", non_empty(j["failed_parameter"].as_str()).map(|p| v.normalize(&p, &s.id))),
+        format!(
+            "{:?}",
+            non_empty(j["failed_parameter"].as_str()).map(|p| v.normalize(&p, &s.id))
+        ),
     );
-    let msg = |k: &str| j["console_messages"][k].as_str().map(|m| v.normalize(m, &s.id));
-    eq("console (fetch)", format!("{:?}", expected_console(f)), format!("{:?}", console_as_compared(f, msg("fetch"))));
+    let msg = |k: &str| {
+        j["console_messages"][k]
+            .as_str()
+            .map(|m| v.normalize(m, &s.id))
+    };
+    eq(
+        "console (fetch)",
+        format!("{:?}", expected_console(f)),
+        format!("{:?}", console_as_compared(f, msg("fetch"))),
+    );
     if let Some(x) = &rec.xhr {
-        eq("console (xhr)", format!("{:?}", expected_console(x)), format!("{:?}", console_as_compared(x, msg("xhr"))));
+        eq(
+            "console (xhr)",
+            format!("{:?}", expected_console(x)),
+            format!("{:?}", console_as_compared(x, msg("xhr"))),
+        );
     }
     if !f.blocked {
         let mut got: Vec<String> = j["readable_headers"]
             .as_array()
-            .map(|a| a.iter().filter_map(|h| h.as_str().map(str::to_ascii_lowercase)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|h| h.as_str().map(str::to_ascii_lowercase))
+                    .collect()
+            })
             .unwrap_or_default();
         got.sort();
         got.dedup();
-        eq("readable_headers", format!("{:?}", f.readable_headers), format!("{got:?}"));
+        eq(
+            "readable_headers",
+            format!("{:?}", f.readable_headers),
+            format!("{got:?}"),
+        );
     }
     let received = srv.received("c", &s.id);
     if s.repeat.unwrap_or(1) == 1 {
-        eq("requests received", format!("{:?}", rec.requests), format!("{:?}", request_lines(&v, &s.id, &received)));
+        eq(
+            "requests received",
+            format!("{:?}", rec.requests),
+            format!("{:?}", request_lines(&v, &s.id, &received)),
+        );
     }
     let sent_preflight = preflight_lines(&v, &s.id, &received);
     eq(
@@ -196,9 +251,21 @@ fn compare_one(srv: &Server, s: &Scenario, help: Option<&str>) -> Result<Vec<(St
     if let Some(pf) = j["preflight"].as_object() {
         let reported: Vec<[String; 2]> = json_pairs(&pf["request"]["headers"])
             .into_iter()
-            .map(|(n, val)| [n.clone(), if n.eq_ignore_ascii_case("user-agent") { "{ua}".into() } else { v.normalize(&val, &s.id) }])
+            .map(|(n, val)| {
+                [
+                    n.clone(),
+                    if n.eq_ignore_ascii_case("user-agent") {
+                        "{ua}".into()
+                    } else {
+                        v.normalize(&val, &s.id)
+                    },
+                ]
+            })
             .collect();
-        let wire: HashSet<(String, String)> = sent_preflight.iter().map(|[n, v]| (n.to_ascii_lowercase(), v.clone())).collect();
+        let wire: HashSet<(String, String)> = sent_preflight
+            .iter()
+            .map(|[n, v]| (n.to_ascii_lowercase(), v.clone()))
+            .collect();
         let missing: Vec<_> = reported
             .iter()
             .map(|[n, v]| (n.to_ascii_lowercase(), v.clone()))
@@ -213,16 +280,7 @@ fn compare_one(srv: &Server, s: &Scenario, help: Option<&str>) -> Result<Vec<(St
 
 #[test]
 fn fidelity_corsprobe_matches_chromium() {
-    let via_lib = std::env::var("CORSPROBE_FIDELITY_VIA").is_ok_and(|v| v == "lib");
-    let help = if via_lib { None } else { check_help() };
-    if help.is_none() && !via_lib {
-        eprintln!(
-            "\n!!!!!!!! SKIPPING fidelity_corsprobe_matches_chromium: this corsprobe binary has no \
-             `check` subcommand yet; the comparison switches itself on when it does \
-             (CORSPROBE_FIDELITY_VIA=lib runs it through the library meanwhile) !!!!!!!!\n"
-        );
-        return;
-    }
+    let help = check_help().expect("`corsprobe check --help` must succeed");
     let files = super::all_scenarios();
     let scenarios: Vec<&Scenario> = files.iter().flat_map(|(_, f)| &f.scenarios).collect();
     let srv = Server::start();
@@ -242,8 +300,11 @@ fn fidelity_corsprobe_matches_chromium() {
                     *n - 1
                 };
                 let Some(s) = scenarios.get(i) else { break };
-                let r = compare_one(&srv, s, help.as_deref());
-                results.lock().expect("results lock").push((i, s.id.clone(), r));
+                let r = compare_one(&srv, s, &help);
+                results
+                    .lock()
+                    .expect("results lock")
+                    .push((i, s.id.clone(), r));
             });
         }
     });
@@ -288,10 +349,16 @@ fn fidelity_corsprobe_matches_chromium() {
         not_run.len()
     );
     if !known.is_empty() {
-        println!("fidelity: KNOWN corsprobe-vs-Chromium disagreements (to be resolved):\n{}", known.join("\n"));
+        println!(
+            "fidelity: KNOWN corsprobe-vs-Chromium disagreements (to be resolved):\n{}",
+            known.join("\n")
+        );
     }
     if !not_run.is_empty() {
-        println!("fidelity: not expressible with `corsprobe check`:\n{}", not_run.join("\n"));
+        println!(
+            "fidelity: not expressible with `corsprobe check`:\n{}",
+            not_run.join("\n")
+        );
     }
     assert!(
         stale.is_empty(),
@@ -309,11 +376,21 @@ fn fidelity_corsprobe_matches_chromium() {
 fn run_binary(srv: &Server, s: &Scenario, v: &Vars, help: &str) -> Result<Value, String> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_corsprobe"));
     // `--flag=value` throughout: values may start with `-` (e.g. a multipart body `--xyz--`).
-    cmd.arg("check").arg(v.url(s, "c")).arg(format!("--origin={}", v.origin)).arg(format!("--method={}", s.method));
+    cmd.arg("check")
+        .arg(v.url(s, "c"))
+        .arg(format!("--origin={}", v.origin))
+        .arg(format!("--method={}", s.method));
     for (n, val) in header_pairs(s) {
         cmd.arg(format!("--header={n}: {val}"));
     }
-    cmd.args(["--credentials", &s.credentials, "--mode", &s.mode, "--initiator", "fetch"]);
+    cmd.args([
+        "--credentials",
+        &s.credentials,
+        "--mode",
+        &s.mode,
+        "--initiator",
+        "fetch",
+    ]);
     for host in ["app", "api", "other"] {
         let o = srv.origin(host);
         let hp = o.trim_start_matches("http://");
@@ -326,7 +403,11 @@ fn run_binary(srv: &Server, s: &Scenario, v: &Vars, help: &str) -> Result<Value,
         cmd.arg("--allow-unsafe");
     }
     if help.contains("--cookie") {
-        cmd.arg("--cookie").arg(format!("{}={}", super::chromium::COOKIE.0, super::chromium::COOKIE.1));
+        cmd.arg("--cookie").arg(format!(
+            "{}={}",
+            super::chromium::COOKIE.0,
+            super::chromium::COOKIE.1
+        ));
     }
     if let Some(b) = &s.body {
         if help.contains("--data") {
@@ -335,11 +416,15 @@ fn run_binary(srv: &Server, s: &Scenario, v: &Vars, help: &str) -> Result<Value,
     }
     if let Some(r) = &s.redirect {
         if !help.contains("--redirect") {
-            return Err(format!("redirect mode {r:?} cannot be expressed with `corsprobe check`"));
+            return Err(format!(
+                "redirect mode {r:?} cannot be expressed with `corsprobe check`"
+            ));
         }
         cmd.args(["--redirect", r]);
     }
-    let out = cmd.output().map_err(|e| format!("cannot run corsprobe: {e}"))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run corsprobe: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let j: Value = serde_json::from_str(&stdout).map_err(|e| {
         format!(

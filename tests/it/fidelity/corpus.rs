@@ -130,7 +130,8 @@ pub struct Outcome {
 
 impl Scenario {
     pub fn xhr_eligible(&self) -> bool {
-        self.xhr.unwrap_or(self.mode == "cors" && self.credentials != "omit" && self.redirect.is_none())
+        self.xhr
+            .unwrap_or(self.mode == "cors" && self.credentials != "omit" && self.redirect.is_none())
     }
 }
 
@@ -181,7 +182,10 @@ fn list(items: &[String]) -> String {
     if items.is_empty() {
         return "[]".into();
     }
-    let one = format!("[{}]", items.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "));
+    let one = format!(
+        "[{}]",
+        items.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+    );
     if one.len() <= 90 {
         return one;
     }

@@ -15,7 +15,6 @@ mod cdp;
 mod chromium;
 mod compare;
 mod corpus;
-mod libcheck;
 mod server;
 
 use std::collections::HashSet;
@@ -35,7 +34,12 @@ pub(crate) fn all_scenarios() -> Vec<(std::path::PathBuf, corpus::CorpusFile)> {
                 p.display(),
                 s.id
             );
-            assert!(seen.insert(s.id.clone()), "{}: duplicate scenario id {}", p.display(), s.id);
+            assert!(
+                seen.insert(s.id.clone()),
+                "{}: duplicate scenario id {}",
+                p.display(),
+                s.id
+            );
         }
     }
     files
@@ -49,7 +53,10 @@ fn is_ci() -> bool {
 fn fidelity_corpus_is_large_and_well_formed() {
     let files = all_scenarios();
     let n: usize = files.iter().map(|(_, f)| f.scenarios.len()).sum();
-    assert!(n >= 200, "the conformance corpus has {n} scenarios, fewer than 200");
+    assert!(
+        n >= 200,
+        "the conformance corpus has {n} scenarios, fewer than 200"
+    );
     for (p, f) in &files {
         for s in &f.scenarios {
             assert!(
@@ -67,7 +74,13 @@ fn fidelity_corpus_is_large_and_well_formed() {
         let back: corpus::CorpusFile = toml::from_str(&text).expect("rendered corpus parses");
         assert_eq!(back.scenarios.len(), f.scenarios.len());
         for (a, b) in f.scenarios.iter().zip(&back.scenarios) {
-            assert_eq!(a.chromium, b.chromium, "{}: {} does not round-trip", p.display(), a.id);
+            assert_eq!(
+                a.chromium,
+                b.chromium,
+                "{}: {} does not round-trip",
+                p.display(),
+                a.id
+            );
             assert_eq!((&a.preflight, &a.actual), (&b.preflight, &b.actual));
         }
     }
@@ -77,7 +90,11 @@ fn diff_outcome(kind: &str, old: Option<&Outcome>, new: Option<&Outcome>, out: &
     let d = Outcome::default();
     let (o, n) = (old.unwrap_or(&d), new.unwrap_or(&d));
     if old.is_some() != new.is_some() {
-        out.push(format!("    {kind}: {} -> {}", old.is_some(), new.is_some()));
+        out.push(format!(
+            "    {kind}: {} -> {}",
+            old.is_some(),
+            new.is_some()
+        ));
     }
     let mut f = |name: &str, a: String, b: String| {
         if a != b {
@@ -86,11 +103,31 @@ fn diff_outcome(kind: &str, old: Option<&Outcome>, new: Option<&Outcome>, out: &
     };
     f("blocked", o.blocked.to_string(), n.blocked.to_string());
     f("script", o.script.clone(), n.script.clone());
-    f("cors_error", format!("{:?}", o.cors_error), format!("{:?}", n.cors_error));
-    f("failed_parameter", format!("{:?}", o.failed_parameter), format!("{:?}", n.failed_parameter));
-    f("console", format!("{:?}", o.console), format!("{:?}", n.console));
-    f("net_error", format!("{:?}", o.net_error), format!("{:?}", n.net_error));
-    f("readable_headers", format!("{:?}", o.readable_headers), format!("{:?}", n.readable_headers));
+    f(
+        "cors_error",
+        format!("{:?}", o.cors_error),
+        format!("{:?}", n.cors_error),
+    );
+    f(
+        "failed_parameter",
+        format!("{:?}", o.failed_parameter),
+        format!("{:?}", n.failed_parameter),
+    );
+    f(
+        "console",
+        format!("{:?}", o.console),
+        format!("{:?}", n.console),
+    );
+    f(
+        "net_error",
+        format!("{:?}", o.net_error),
+        format!("{:?}", n.net_error),
+    );
+    f(
+        "readable_headers",
+        format!("{:?}", o.readable_headers),
+        format!("{:?}", n.readable_headers),
+    );
 }
 
 /// Field-by-field differences between a recorded answer and a fresh one.
@@ -101,10 +138,16 @@ pub(crate) fn diff_recorded(old: Option<&Recorded>, new: &Recorded) -> Vec<Strin
         return out;
     };
     if old.requests != new.requests {
-        out.push(format!("    requests:\n      - {:?}\n      + {:?}", old.requests, new.requests));
+        out.push(format!(
+            "    requests:\n      - {:?}\n      + {:?}",
+            old.requests, new.requests
+        ));
     }
     if old.preflight != new.preflight {
-        out.push(format!("    preflight:\n      - {:?}\n      + {:?}", old.preflight, new.preflight));
+        out.push(format!(
+            "    preflight:\n      - {:?}\n      + {:?}",
+            old.preflight, new.preflight
+        ));
     }
     diff_outcome("fetch", Some(&old.fetch), Some(&new.fetch), &mut out);
     diff_outcome("xhr", old.xhr.as_ref(), new.xhr.as_ref(), &mut out);
@@ -119,7 +162,9 @@ fn fidelity_chromium_confirms_recorded_corpus() {
         if is_ci() {
             panic!("{msg}: under CI=true the fidelity test cannot be skipped");
         }
-        eprintln!("\n!!!!!!!! SKIPPING fidelity_chromium_confirms_recorded_corpus: {msg} !!!!!!!!\n");
+        eprintln!(
+            "\n!!!!!!!! SKIPPING fidelity_chromium_confirms_recorded_corpus: {msg} !!!!!!!!\n"
+        );
         return;
     };
     let record = std::env::var("CORSPROBE_RECORD").is_ok_and(|v| v == "1");
@@ -131,8 +176,10 @@ fn fidelity_chromium_confirms_recorded_corpus() {
         srv.set_plan(&s.id, chromium::plan(&srv, s));
     }
     let started = Instant::now();
-    let mut browser =
-        cdp::Browser::launch(&exe, &["--host-resolver-rules=MAP *.test 127.0.0.1".to_string()]);
+    let mut browser = cdp::Browser::launch(
+        &exe,
+        &["--host-resolver-rules=MAP *.test 127.0.0.1".to_string()],
+    );
     let version = browser.version();
     let fresh = chromium::run_all(&mut browser, &srv, &scenarios);
     if std::env::var("CORSPROBE_DUMP_EVENTS").is_ok() {

@@ -74,7 +74,12 @@ impl Server {
                 }
             });
         }
-        Server { state, app_port: ports[0], api_port: ports[1], other_port: ports[2] }
+        Server {
+            state,
+            app_port: ports[0],
+            api_port: ports[1],
+            other_port: ports[2],
+        }
     }
 
     pub fn origin(&self, host: &str) -> String {
@@ -88,7 +93,11 @@ impl Server {
     }
 
     pub fn set_plan(&self, id: &str, plan: Plan) {
-        self.state.plans.write().expect("plans lock").insert(id.to_string(), plan);
+        self.state
+            .plans
+            .write()
+            .expect("plans lock")
+            .insert(id.to_string(), plan);
     }
 
     /// Requests received for (run, scenario id), in arrival order.
@@ -167,11 +176,22 @@ fn serve(conn: TcpStream, host: &'static str, st: &State) -> std::io::Result<()>
         let mut body = vec![0u8; len];
         reader.read_exact(&mut body)?;
         let path = target.split('?').next().unwrap_or("").to_string();
-        let reply = respond(st, host, &method, &path, headers, String::from_utf8_lossy(&body).into());
-        let mut out = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status)).into_bytes();
+        let reply = respond(
+            st,
+            host,
+            &method,
+            &path,
+            headers,
+            String::from_utf8_lossy(&body).into(),
+        );
+        let mut out =
+            format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status)).into_bytes();
         let mut has_len = false;
         for h in &reply.headers {
-            if h.split(':').next().is_some_and(|n| n.trim().eq_ignore_ascii_case("content-length")) {
+            if h.split(':')
+                .next()
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case("content-length"))
+            {
                 has_len = true;
             }
             out.extend_from_slice(h.as_bytes());
@@ -206,17 +226,29 @@ fn respond(
         return Reply {
             status: 200,
             headers: h,
-            body: format!("<!doctype html><title>corsprobe fidelity</title><script>{RUNNER_JS}</script>"),
+            body: format!(
+                "<!doctype html><title>corsprobe fidelity</title><script>{RUNNER_JS}</script>"
+            ),
         };
     }
     if path == "/favicon.ico" {
-        return Reply { status: 404, headers: vec![], body: String::new() };
+        return Reply {
+            status: 404,
+            headers: vec![],
+            body: String::new(),
+        };
     }
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let (run, id, hop) = match segs.as_slice() {
         [run, id] => (*run, *id, 0usize),
         [run, id, hop] => (*run, *id, hop.parse().unwrap_or(99)),
-        _ => return Reply { status: 404, headers: vec![], body: "no such path".into() },
+        _ => {
+            return Reply {
+                status: 404,
+                headers: vec![],
+                body: "no such path".into(),
+            }
+        }
     };
     st.log
         .lock()
@@ -233,11 +265,22 @@ fn respond(
         });
     let plans = st.plans.read().expect("plans lock");
     let Some(plan) = plans.get(id) else {
-        return Reply { status: 404, headers: vec![], body: "unknown scenario".into() };
+        return Reply {
+            status: 404,
+            headers: vec![],
+            body: "unknown scenario".into(),
+        };
     };
-    let list = if method == "OPTIONS" { &plan.preflight } else { &plan.actual };
-    let mut reply =
-        list.get(hop).cloned().unwrap_or(Reply { status: 404, headers: vec![], body: String::new() });
+    let list = if method == "OPTIONS" {
+        &plan.preflight
+    } else {
+        &plan.actual
+    };
+    let mut reply = list.get(hop).cloned().unwrap_or(Reply {
+        status: 404,
+        headers: vec![],
+        body: String::new(),
+    });
     // `{run}` is the only placeholder left for the server: it differs per run of a scenario.
     for h in &mut reply.headers {
         *h = h.replace("{run}", run);
