@@ -269,12 +269,10 @@ pub fn run_all(
     for e in &b.events {
         let p = &e["params"];
         match e["method"].as_str().unwrap_or_default() {
-            "Network.requestWillBeSent" => {
-                if p["initiator"]["type"] != "preflight" {
-                    let id = p["requestId"].as_str().unwrap_or_default().to_string();
-                    let url = p["request"]["url"].as_str().unwrap_or_default().to_string();
-                    url_of.entry(id).or_insert(url);
-                }
+            "Network.requestWillBeSent" if p["initiator"]["type"] != "preflight" => {
+                let id = p["requestId"].as_str().unwrap_or_default().to_string();
+                let url = p["request"]["url"].as_str().unwrap_or_default().to_string();
+                url_of.entry(id).or_insert(url);
             }
             "Network.loadingFailed" => {
                 let Some(url) = p["requestId"].as_str().and_then(|r| url_of.get(r)) else {
