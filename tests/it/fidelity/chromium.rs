@@ -78,7 +78,7 @@ impl Vars {
             .replace(&format!(":{}", Self::port(&self.app)), ":{app_port}")
             .replace(&format!(":{}", Self::port(&self.api)), ":{api_port}")
             .replace(&format!(":{}", Self::port(&self.other)), ":{other_port}");
-        for run in ["f", "x", "c"] {
+        for run in ["f", "x", "c", "d"] {
             out = out.replace(&format!("/{run}/{id}"), &format!("/{{run}}/{id}"));
         }
         out
@@ -243,6 +243,7 @@ pub fn run_all(
                     "key": [run, s.id], "kind": kind, "url": v.url(s, run), "method": s.method,
                     "headers": headers, "credentials": s.credentials, "mode": s.mode,
                     "body": body, "repeat": s.repeat.unwrap_or(1), "redirect": s.redirect,
+                    "upload": s.xhr_upload.unwrap_or(false),
                 }));
             }
         }
@@ -363,6 +364,11 @@ pub fn run_all(
                 preflight: preflight_lines(&v, &s.id, &got),
                 fetch,
                 xhr,
+                xhr_requests: if s.xhr_upload.unwrap_or(false) {
+                    request_lines(&v, &s.id, &srv.received("x", &s.id))
+                } else {
+                    Vec::new()
+                },
             },
         );
     }

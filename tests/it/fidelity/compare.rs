@@ -166,7 +166,7 @@ fn console_as_compared(o: &super::corpus::Outcome, got: Option<String>) -> Optio
 fn compare_one(srv: &Server, s: &Scenario, help: &str) -> Result<Vec<(String, String)>, String> {
     let rec = s.chromium.as_ref().ok_or("no recorded Chromium answer")?;
     let v = Vars::new(srv, s);
-    let j = run_binary(srv, s, &v, help)?;
+    let j = run_binary(srv, s, &v, help, "c")?;
     let mut d = Vec::new();
     let mut eq = |what: &str, chromium: String, corsprobe: String| {
         if chromium != corsprobe {
@@ -209,7 +209,8 @@ fn compare_one(srv: &Server, s: &Scenario, help: &str) -> Result<Vec<(String, St
         format!("{:?}", expected_console(f)),
         format!("{:?}", console_as_compared(f, msg("fetch"))),
     );
-    if let Some(x) = &rec.xhr {
+    // With an upload listener Chromium's XHR is a different request: compared below (run `d`).
+    if let Some(x) = rec.xhr.as_ref().filter(|_| !s.xhr_upload.unwrap_or(false)) {
         eq(
             "console (xhr)",
             format!("{:?}", expected_console(x)),
@@ -273,6 +274,50 @@ fn compare_one(srv: &Server, s: &Scenario, help: &str) -> Result<Vec<(String, St
             .collect();
         if !missing.is_empty() {
             d.push(("transcript".into(), format!("    transcript: preflight headers reported but not received by the server: {missing:?}")));
+        }
+    }
+    if s.xhr_upload.unwrap_or(false) {
+        if let Some(x) = &rec.xhr {
+            let j = run_binary(srv, s, &v, help, "d")?;
+            let got = request_lines(&v, &s.id, &srv.received("d", &s.id));
+            let pairs = [
+                (
+                    "xhr-upload blocked",
+                    x.blocked.to_string(),
+                    j["blocked"].to_string(),
+                ),
+                (
+                    "xhr-upload cors_error",
+                    format!("{:?}", x.cors_error),
+                    format!("{:?}", j["cors_error"].as_str()),
+                ),
+                (
+                    "xhr-upload console",
+                    format!("{:?}", expected_console(x)),
+                    format!(
+                        "{:?}",
+                        console_as_compared(
+                            x,
+                            j["console_messages"]["xhr"]
+                                .as_str()
+                                .map(|m| v.normalize(m, &s.id))
+                        )
+                    ),
+                ),
+                (
+                    "xhr-upload requests received",
+                    format!("{:?}", rec.xhr_requests),
+                    format!("{got:?}"),
+                ),
+            ];
+            for (what, a, b) in pairs {
+                if a != b {
+                    d.push((
+                        what.to_string(),
+                        format!("    {what}:\n      chromium:  {a}\n      corsprobe: {b}"),
+                    ));
+                }
+            }
         }
     }
     Ok(d)
@@ -373,11 +418,19 @@ fn fidelity_corsprobe_matches_chromium() {
     );
 }
 
-fn run_binary(srv: &Server, s: &Scenario, v: &Vars, help: &str) -> Result<Value, String> {
+/// Runs `corsprobe check` for scenario `s` as run `run` (`c`: as fetch(); `d`: as an XHR with
+/// an upload listener, i.e. `--initiator xhr --force-preflight`).
+fn run_binary(
+    srv: &Server,
+    s: &Scenario,
+    v: &Vars,
+    help: &str,
+    run: &str,
+) -> Result<Value, String> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_corsprobe"));
     // `--flag=value` throughout: values may start with `-` (e.g. a multipart body `--xyz--`).
     cmd.arg("check")
-        .arg(v.url(s, "c"))
+        .arg(v.url(s, run))
         .arg(format!("--origin={}", v.origin))
         .arg(format!("--method={}", s.method));
     for (n, val) in header_pairs(s) {
@@ -389,8 +442,16 @@ fn run_binary(srv: &Server, s: &Scenario, v: &Vars, help: &str) -> Result<Value,
         "--mode",
         &s.mode,
         "--initiator",
-        "fetch",
+        if run == "d" { "xhr" } else { "fetch" },
     ]);
+    // XHR sets its upload listener flag (hence use-CORS-preflight) only when there is a body
+    // to upload (XHR send() step 11); Chromium agrees (scenario `xhr-upload-get`).
+    if run == "d"
+        && s.body.is_some()
+        && !matches!(s.method.to_ascii_uppercase().as_str(), "GET" | "HEAD")
+    {
+        cmd.arg("--force-preflight");
+    }
     for host in ["app", "api", "other"] {
         let o = srv.origin(host);
         let hp = o.trim_start_matches("http://");

@@ -66,6 +66,10 @@ pub struct Scenario {
     /// fetch()'s redirect mode (`follow` when absent); XHR always follows.
     #[serde(default)]
     pub redirect: Option<String>,
+    /// The XHR run registers an upload listener (use-CORS-preflight flag); corsprobe is then
+    /// also run with `--initiator xhr --force-preflight` and compared with the XHR answer.
+    #[serde(default)]
+    pub xhr_upload: Option<bool>,
     /// Also run with XMLHttpRequest (default: when mode is cors and credentials is not omit).
     #[serde(default)]
     pub xhr: Option<bool>,
@@ -107,6 +111,9 @@ pub struct Recorded {
     pub fetch: Outcome,
     #[serde(default)]
     pub xhr: Option<Outcome>,
+    /// Requests received for the XHR run (recorded for `xhr_upload` scenarios only).
+    #[serde(default)]
+    pub xhr_requests: Vec<String>,
 }
 
 #[derive(Deserialize, Debug, Clone, PartialEq, Default)]
@@ -266,6 +273,9 @@ pub fn render(f: &CorpusFile) -> String {
         if let Some(r) = &s.redirect {
             let _ = writeln!(out, "redirect = {}", q(r));
         }
+        if let Some(x) = s.xhr_upload {
+            let _ = writeln!(out, "xhr_upload = {x}");
+        }
         if let Some(x) = s.xhr {
             let _ = writeln!(out, "xhr = {x}");
         }
@@ -287,6 +297,9 @@ pub fn render(f: &CorpusFile) -> String {
                     let _ = writeln!(out, "  [{}, {}],", q(n), q(v));
                 }
                 out.push_str("]\n");
+            }
+            if !c.xhr_requests.is_empty() {
+                let _ = writeln!(out, "xhr_requests = {}", list(&c.xhr_requests));
             }
             outcome(&mut out, "scenario.chromium.fetch", &c.fetch);
             if let Some(x) = &c.xhr {

@@ -143,6 +143,12 @@ pub(crate) fn diff_recorded(old: Option<&Recorded>, new: &Recorded) -> Vec<Strin
             old.requests, new.requests
         ));
     }
+    if old.xhr_requests != new.xhr_requests {
+        out.push(format!(
+            "    xhr_requests:\n      - {:?}\n      + {:?}",
+            old.xhr_requests, new.xhr_requests
+        ));
+    }
     if old.preflight != new.preflight {
         out.push(format!(
             "    preflight:\n      - {:?}\n      + {:?}",

@@ -22,6 +22,8 @@ function __corsprobeXhr(s) {
     x.onload = () => resolve({ ok: true, type: 'xhr', status: x.status,
       headers: x.getAllResponseHeaders().split('\r\n').filter(l => l).map(l => l.split(':')[0].toLowerCase()).sort() });
     x.onerror = () => resolve({ ok: false, error: 'xhr error' });
+    // An upload listener sets XHR's use-CORS-preflight flag (a forced preflight).
+    if (s.upload) x.upload.onprogress = () => {};
     try { x.send(s.body === undefined ? null : s.body); } catch (e) { resolve({ ok: false, error: String(e) }); }
   });
 }
