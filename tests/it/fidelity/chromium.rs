@@ -244,6 +244,7 @@ pub fn run_all(
                     "headers": headers, "credentials": s.credentials, "mode": s.mode,
                     "body": body, "repeat": s.repeat.unwrap_or(1), "redirect": s.redirect,
                     "upload": s.xhr_upload.unwrap_or(false),
+                    "then": s.then.as_ref().map(|t| json!({"credentials": t.credentials, "query": t.query})),
                 }));
             }
         }

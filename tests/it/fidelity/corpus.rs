@@ -76,6 +76,9 @@ pub struct Scenario {
     /// Send the same request this many times in a row (preflight cache scenarios).
     #[serde(default)]
     pub repeat: Option<u32>,
+    /// A second request right after (preflight cache keys): other credentials and/or a query.
+    #[serde(default)]
+    pub then: Option<Then>,
     /// Responses to OPTIONS, by hop.
     #[serde(default)]
     pub preflight: Vec<Resp>,
@@ -84,6 +87,16 @@ pub struct Scenario {
     pub actual: Vec<Resp>,
     #[serde(default)]
     pub chromium: Option<Recorded>,
+}
+
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Then {
+    #[serde(default)]
+    pub credentials: Option<String>,
+    /// Query string (without `?`) added to the URL.
+    #[serde(default)]
+    pub query: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Clone, PartialEq)]
@@ -281,6 +294,16 @@ pub fn render(f: &CorpusFile) -> String {
         }
         if let Some(r) = s.repeat {
             let _ = writeln!(out, "repeat = {r}");
+        }
+        if let Some(t) = &s.then {
+            let mut parts = Vec::new();
+            if let Some(c) = &t.credentials {
+                parts.push(format!("credentials = {}", q(c)));
+            }
+            if let Some(qs) = &t.query {
+                parts.push(format!("query = {}", q(qs)));
+            }
+            let _ = writeln!(out, "then = {{ {} }}", parts.join(", "));
         }
         for r in &s.preflight {
             resp(&mut out, "scenario.preflight", r);

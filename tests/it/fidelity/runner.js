@@ -33,6 +33,11 @@ window.__corsprobeRun = async function (specs) {
     for (let i = 0; i < (s.repeat || 1); i++) {
       out.push(await (s.kind === 'xhr' ? __corsprobeXhr(s) : __corsprobeFetch(s)));
     }
+    if (s.then) {
+      const t = Object.assign({}, s, { credentials: s.then.credentials || s.credentials,
+                                       url: s.url + (s.then.query ? '?' + s.then.query : '') });
+      out.push(await (s.kind === 'xhr' ? __corsprobeXhr(t) : __corsprobeFetch(t)));
+    }
     return out;
   }));
 };
