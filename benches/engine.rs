@@ -4,10 +4,17 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use corsprobe::fetch::{BrowserProfile, CredentialsMode, Fetch, HeaderList, IncomingResponse, Origin, PageRequest, Step};
+use corsprobe::fetch::{
+    BrowserProfile, CredentialsMode, Fetch, HeaderList, IncomingResponse, Origin, PageRequest, Step,
+};
 
 fn h(pairs: &[(&str, &str)]) -> HeaderList {
-    HeaderList(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect())
+    HeaderList(
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+    )
 }
 
 struct Case {
@@ -18,38 +25,86 @@ struct Case {
 fn cases() -> Vec<Case> {
     let origin = Origin::parse("https://app.example.com").expect("static origin");
     let ok = |extra: &[(&str, &str)]| {
-        let mut v = vec![("Access-Control-Allow-Origin", "https://app.example.com"), ("Vary", "Origin"), ("Content-Type", "application/json")];
+        let mut v = vec![
+            ("Access-Control-Allow-Origin", "https://app.example.com"),
+            ("Vary", "Origin"),
+            ("Content-Type", "application/json"),
+        ];
         v.extend_from_slice(extra);
-        IncomingResponse { status: 200, headers: h(&v) }
+        IncomingResponse {
+            status: 200,
+            headers: h(&v),
+        }
     };
     let mut out = Vec::new();
     // Simple GET, allowed.
-    out.push(Case { req: PageRequest::new("https://api.example.com/prod/items", origin.clone()), responses: vec![ok(&[])] });
+    out.push(Case {
+        req: PageRequest::new("https://api.example.com/prod/items", origin.clone()),
+        responses: vec![ok(&[])],
+    });
     // Preflighted PUT with JSON + Authorization, allowed.
     let mut r = PageRequest::new("https://api.example.com/prod/items/1", origin.clone());
     r.method = "PUT".into();
-    r.headers = h(&[("Content-Type", "application/json"), ("Authorization", "Bearer x")]);
+    r.headers = h(&[
+        ("Content-Type", "application/json"),
+        ("Authorization", "Bearer x"),
+    ]);
     out.push(Case {
         req: r,
         responses: vec![
-            IncomingResponse { status: 204, headers: h(&[("Access-Control-Allow-Origin", "https://app.example.com"), ("Access-Control-Allow-Methods", "GET,PUT,DELETE"), ("Access-Control-Allow-Headers", "authorization,content-type"), ("Access-Control-Max-Age", "600")]) },
+            IncomingResponse {
+                status: 204,
+                headers: h(&[
+                    ("Access-Control-Allow-Origin", "https://app.example.com"),
+                    ("Access-Control-Allow-Methods", "GET,PUT,DELETE"),
+                    ("Access-Control-Allow-Headers", "authorization,content-type"),
+                    ("Access-Control-Max-Age", "600"),
+                ]),
+            },
             ok(&[("Access-Control-Expose-Headers", "X-Total")]),
         ],
     });
     // Preflight 403 MissingAuthenticationToken, blocked.
     let mut r = PageRequest::new("https://api.example.com/prod/missing", origin.clone());
     r.headers = h(&[("X-Api-Key", "k")]);
-    out.push(Case { req: r, responses: vec![IncomingResponse { status: 403, headers: h(&[("x-amzn-ErrorType", "MissingAuthenticationTokenException"), ("Content-Type", "application/json")]) }] });
+    out.push(Case {
+        req: r,
+        responses: vec![IncomingResponse {
+            status: 403,
+            headers: h(&[
+                ("x-amzn-ErrorType", "MissingAuthenticationTokenException"),
+                ("Content-Type", "application/json"),
+            ]),
+        }],
+    });
     // Credentialed with wildcard, blocked.
     let mut r = PageRequest::new("https://api.example.com/prod/me", origin.clone());
     r.credentials = CredentialsMode::Include;
-    out.push(Case { req: r, responses: vec![IncomingResponse { status: 200, headers: h(&[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Credentials", "true")]) }] });
+    out.push(Case {
+        req: r,
+        responses: vec![IncomingResponse {
+            status: 200,
+            headers: h(&[
+                ("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Allow-Credentials", "true"),
+            ]),
+        }],
+    });
     // Cross-origin redirect, tainted.
     out.push(Case {
         req: PageRequest::new("https://api.example.com/prod/old", origin),
         responses: vec![
-            IncomingResponse { status: 301, headers: h(&[("Location", "https://other.example.net/new"), ("Access-Control-Allow-Origin", "*")]) },
-            IncomingResponse { status: 200, headers: h(&[("Access-Control-Allow-Origin", "*")]) },
+            IncomingResponse {
+                status: 301,
+                headers: h(&[
+                    ("Location", "https://other.example.net/new"),
+                    ("Access-Control-Allow-Origin", "*"),
+                ]),
+            },
+            IncomingResponse {
+                status: 200,
+                headers: h(&[("Access-Control-Allow-Origin", "*")]),
+            },
         ],
     });
     out
@@ -87,5 +142,9 @@ fn main() {
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("engine: {n} verdicts in {secs:.2} s = {:.0} verdicts/s (mix of {} request shapes)", n as f64 / secs, cases.len());
+    println!(
+        "engine: {n} verdicts in {secs:.2} s = {:.0} verdicts/s (mix of {} request shapes)",
+        n as f64 / secs,
+        cases.len()
+    );
 }

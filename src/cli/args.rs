@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Reproduce one browser request and judge it as Chromium would.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Run probe files (routes × methods × origins × credentials modes).
     Run(RunArgs),
     /// Probe a built-in local API that reproduces API Gateway's CORS behaviour (no AWS needed).
@@ -26,6 +26,8 @@ pub enum Command {
     /// Serve the built-in API Gateway emulator on loopback (for benchmarks and experiments).
     #[command(hide = true)]
     Emulator(EmulatorArgs),
+    /// Collect the runbook's AWS evidence for an API and stage (configuration, logs, metrics, CloudTrail).
+    Evidence(super::evidence::EvidenceArgs),
 }
 
 /// Output format.

@@ -4,7 +4,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::args::{CheckArgs, NetArgs};
-use crate::fetch::{BrowserProfile, CredentialsMode, HeaderList, Initiator, Origin, PageRequest, RedirectMode, RequestMode};
+use crate::fetch::{
+    BrowserProfile, CredentialsMode, HeaderList, Initiator, Origin, PageRequest, RedirectMode,
+    RequestMode,
+};
 use crate::probe::{Expect, Politeness, ProbeSuite, Safety, TransportConfig};
 
 /// Network configuration.
@@ -37,18 +40,35 @@ pub fn parse_resolve(s: &str) -> Result<(String, u16, SocketAddr), String> {
     let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(format!("--resolve `{s}`: expected HOST:PORT:ADDR"));
     };
-    let port: u16 = port.parse().map_err(|_| format!("--resolve `{s}`: `{port}` is not a port"))?;
-    let ip: std::net::IpAddr = addr.trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| format!("--resolve `{s}`: `{addr}` is not an IP address"))?;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("--resolve `{s}`: `{port}` is not a port"))?;
+    let ip: std::net::IpAddr = addr
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .map_err(|_| format!("--resolve `{s}`: `{addr}` is not an IP address"))?;
     Ok((host.to_ascii_lowercase(), port, SocketAddr::new(ip, port)))
 }
 
 /// Network flags → configuration. `suite_rate` is the probe files' rate limit, if any.
 pub fn net_config(a: &NetArgs, suite_rate: Option<f64>) -> Result<NetConfig, String> {
-    let resolve = a.resolve.iter().map(|r| parse_resolve(r)).collect::<Result<Vec<_>, _>>()?;
+    let resolve = a
+        .resolve
+        .iter()
+        .map(|r| parse_resolve(r))
+        .collect::<Result<Vec<_>, _>>()?;
     if !(a.connect_timeout > 0.0 && a.timeout > 0.0) {
         return Err("timeouts must be positive".into());
     }
-    let rate = if a.no_rate_limit { None } else { a.rate_limit.or(suite_rate).or(Some(10.0)).filter(|r| *r > 0.0) };
+    let rate = if a.no_rate_limit {
+        None
+    } else {
+        a.rate_limit
+            .or(suite_rate)
+            .or(Some(10.0))
+            .filter(|r| *r > 0.0)
+    };
     let mut profile = BrowserProfile::default();
     if let Some(ua) = &a.user_agent {
         profile.user_agent = ua.clone();
@@ -63,8 +83,17 @@ pub fn net_config(a: &NetArgs, suite_rate: Option<f64>) -> Result<NetConfig, Str
             http2: !a.no_http2,
             ..TransportConfig::default()
         },
-        politeness: Politeness { rate_per_host: rate, concurrency_per_host: if a.no_rate_limit { a.concurrency.max(64) } else { a.concurrency.max(1) } },
-        safety: Safety { allow_unsafe: a.allow_unsafe },
+        politeness: Politeness {
+            rate_per_host: rate,
+            concurrency_per_host: if a.no_rate_limit {
+                a.concurrency.max(64)
+            } else {
+                a.concurrency.max(1)
+            },
+        },
+        safety: Safety {
+            allow_unsafe: a.allow_unsafe,
+        },
         profile,
     })
 }
@@ -92,10 +121,22 @@ pub fn check_config(a: &CheckArgs) -> Result<CheckConfig, String> {
     let mut req = PageRequest::new(a.url.clone(), origin);
     req.method = a.method.clone();
     req.headers = headers;
-    req.credentials = a.credentials.parse::<CredentialsMode>().map_err(|e| format!("--credentials: {e}"))?;
-    req.mode = a.mode.parse::<RequestMode>().map_err(|e| format!("--mode: {e}"))?;
-    req.initiator = a.initiator.parse::<Initiator>().map_err(|e| format!("--initiator: {e}"))?;
-    req.redirect = a.redirect.parse::<RedirectMode>().map_err(|e| format!("--redirect: {e}"))?;
+    req.credentials = a
+        .credentials
+        .parse::<CredentialsMode>()
+        .map_err(|e| format!("--credentials: {e}"))?;
+    req.mode = a
+        .mode
+        .parse::<RequestMode>()
+        .map_err(|e| format!("--mode: {e}"))?;
+    req.initiator = a
+        .initiator
+        .parse::<Initiator>()
+        .map_err(|e| format!("--initiator: {e}"))?;
+    req.redirect = a
+        .redirect
+        .parse::<RedirectMode>()
+        .map_err(|e| format!("--redirect: {e}"))?;
     req.body = a.data.clone().map(String::into_bytes);
     req.cookies = a.cookie.clone();
     req.use_cors_preflight = a.force_preflight;
@@ -105,7 +146,11 @@ pub fn check_config(a: &CheckArgs) -> Result<CheckConfig, String> {
         Some("block") => Some(Expect::Block),
         Some(o) => return Err(format!("--expect: `{o}` is not one of: allow, block")),
     };
-    Ok(CheckConfig { request: req, net: net_config(&a.net, None)?, expect })
+    Ok(CheckConfig {
+        request: req,
+        net: net_config(&a.net, None)?,
+        expect,
+    })
 }
 
 /// Points a suite at another base URL, keeping each route's path.

@@ -111,7 +111,9 @@ fn firefox_seconds(headers: &HeaderList) -> u64 {
             if !v.bytes().all(|b| b.is_ascii_digit()) {
                 return 0;
             }
-            v.parse::<u64>().map(|n| n.min(FIREFOX_MAX_AGE_CAP)).unwrap_or(FIREFOX_MAX_AGE_CAP)
+            v.parse::<u64>()
+                .map(|n| n.min(FIREFOX_MAX_AGE_CAP))
+                .unwrap_or(FIREFOX_MAX_AGE_CAP)
         }
         _ => 0,
     }
@@ -123,7 +125,13 @@ fn parse_int64_strict(s: &str) -> Option<i64> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    s.parse::<i64>().ok().or_else(|| if s.starts_with('-') { Some(i64::MIN) } else { Some(i64::MAX) })
+    s.parse::<i64>().ok().or_else(|| {
+        if s.starts_with('-') {
+            Some(i64::MIN)
+        } else {
+            Some(i64::MAX)
+        }
+    })
 }
 
 #[cfg(test)]

@@ -40,16 +40,28 @@ pub fn cors_check(
     if allow_origin != serialized_origin {
         // Chromium: a value with a space or comma is reported as multiple values.
         if allow_origin.contains([' ', ',']) {
-            return Err(CorsFailure::new(CorsError::MultipleAllowOriginValues, allow_origin));
+            return Err(CorsFailure::new(
+                CorsError::MultipleAllowOriginValues,
+                allow_origin,
+            ));
         }
         if allow_origin == "null" {
-            return Err(CorsFailure::new(CorsError::AllowOriginMismatch, allow_origin));
+            return Err(CorsFailure::new(
+                CorsError::AllowOriginMismatch,
+                allow_origin,
+            ));
         }
         // Chromium: `GURL(value).is_valid()`; the WHATWG URL parser stands in for GURL.
         if !is_valid_url_for_allow_origin(&allow_origin) {
-            return Err(CorsFailure::new(CorsError::InvalidAllowOriginValue, allow_origin));
+            return Err(CorsFailure::new(
+                CorsError::InvalidAllowOriginValue,
+                allow_origin,
+            ));
         }
-        return Err(CorsFailure::new(CorsError::AllowOriginMismatch, allow_origin));
+        return Err(CorsFailure::new(
+            CorsError::AllowOriginMismatch,
+            allow_origin,
+        ));
     }
     // Step 5.
     if credentials != CredentialsMode::Include {
@@ -88,11 +100,22 @@ mod tests {
     use CredentialsMode::*;
 
     fn h(pairs: &[(&str, &str)]) -> HeaderList {
-        HeaderList(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect())
+        HeaderList(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
-    fn err(pairs: &[(&str, &str)], origin: &str, c: CredentialsMode) -> Option<(CorsError, String)> {
-        cors_check(&h(pairs), origin, c).err().map(|f| (f.error, f.failed_parameter))
+    fn err(
+        pairs: &[(&str, &str)],
+        origin: &str,
+        c: CredentialsMode,
+    ) -> Option<(CorsError, String)> {
+        cors_check(&h(pairs), origin, c)
+            .err()
+            .map(|f| (f.error, f.failed_parameter))
     }
 
     const O: &str = "https://app.example.com";
@@ -103,7 +126,10 @@ mod tests {
         use CorsError::*;
         let acao = "Access-Control-Allow-Origin";
         let acac = "Access-Control-Allow-Credentials";
-        assert_eq!(err(&[], O, SameOrigin), Some((MissingAllowOriginHeader, "".into())));
+        assert_eq!(
+            err(&[], O, SameOrigin),
+            Some((MissingAllowOriginHeader, "".into()))
+        );
         assert_eq!(err(&[(acao, O)], O, SameOrigin), None);
         assert_eq!(
             err(&[(acao, "https://app.example.com/")], O, SameOrigin),
@@ -121,25 +147,49 @@ mod tests {
             err(&[(acao, "app.example.com")], O, Omit),
             Some((InvalidAllowOriginValue, "app.example.com".into()))
         );
-        assert_eq!(err(&[(acao, "")], O, Omit), Some((InvalidAllowOriginValue, "".into())));
-        assert_eq!(err(&[(acao, "null")], O, Omit), Some((AllowOriginMismatch, "null".into())));
-        assert_eq!(err(&[(acao, "null")], "null", Include), Some((InvalidAllowCredentials, "".into())));
-        assert_eq!(err(&[(acao, "null"), (acac, "true")], "null", Include), None);
+        assert_eq!(
+            err(&[(acao, "")], O, Omit),
+            Some((InvalidAllowOriginValue, "".into()))
+        );
+        assert_eq!(
+            err(&[(acao, "null")], O, Omit),
+            Some((AllowOriginMismatch, "null".into()))
+        );
+        assert_eq!(
+            err(&[(acao, "null")], "null", Include),
+            Some((InvalidAllowCredentials, "".into()))
+        );
+        assert_eq!(
+            err(&[(acao, "null"), (acac, "true")], "null", Include),
+            None
+        );
         assert_eq!(
             err(&[(acao, "https://a.com, https://b.com")], O, Omit),
-            Some((MultipleAllowOriginValues, "https://a.com, https://b.com".into()))
+            Some((
+                MultipleAllowOriginValues,
+                "https://a.com, https://b.com".into()
+            ))
         );
         assert_eq!(
             err(&[(acao, O), (acao, O)], O, Omit),
             Some((MultipleAllowOriginValues, format!("{O}, {O}")))
         );
-        assert_eq!(err(&[(acao, "*"), (acac, "true")], O, Include), Some((WildcardOriginNotAllowed, "".into())));
+        assert_eq!(
+            err(&[(acao, "*"), (acac, "true")], O, Include),
+            Some((WildcardOriginNotAllowed, "".into()))
+        );
         assert_eq!(err(&[(acao, "*")], O, SameOrigin), None);
         assert_eq!(err(&[(acao, "*")], O, Omit), None);
         for bad in ["True", "TRUE", "1", "yes"] {
-            assert_eq!(err(&[(acao, O), (acac, bad)], O, Include), Some((InvalidAllowCredentials, bad.into())));
+            assert_eq!(
+                err(&[(acao, O), (acac, bad)], O, Include),
+                Some((InvalidAllowCredentials, bad.into()))
+            );
         }
-        assert_eq!(err(&[(acao, O)], O, Include), Some((InvalidAllowCredentials, "".into())));
+        assert_eq!(
+            err(&[(acao, O)], O, Include),
+            Some((InvalidAllowCredentials, "".into()))
+        );
         assert_eq!(err(&[(acao, O), (acac, " true ")], O, Include), None);
         assert_eq!(
             err(&[(acao, O), (acac, "true"), (acac, "true")], O, Include),

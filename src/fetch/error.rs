@@ -162,6 +162,9 @@ pub struct CorsFailure {
 impl CorsFailure {
     /// A failure with a parameter.
     pub fn new(error: CorsError, failed_parameter: impl Into<String>) -> Self {
-        CorsFailure { error, failed_parameter: failed_parameter.into() }
+        CorsFailure {
+            error,
+            failed_parameter: failed_parameter.into(),
+        }
     }
 }

@@ -59,7 +59,12 @@ mod tests {
     use super::*;
 
     fn h(pairs: &[(&str, &str)]) -> HeaderList {
-        HeaderList(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect())
+        HeaderList(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     // browser-cors.md §4 edge case 36 (WPT fetch/api/cors/cors-expose-star.sub.any.js).
@@ -80,8 +85,17 @@ mod tests {
         let mut star = base.to_vec();
         star.push(("Access-Control-Expose-Headers", "*"));
         assert_eq!(
-            readable_response_headers(&h(&star), ResponseTainting::Cors, CredentialsMode::SameOrigin),
-            vec!["access-control-expose-headers", "content-type", "x-other", "x-total-count"]
+            readable_response_headers(
+                &h(&star),
+                ResponseTainting::Cors,
+                CredentialsMode::SameOrigin
+            ),
+            vec![
+                "access-control-expose-headers",
+                "content-type",
+                "x-other",
+                "x-total-count"
+            ]
         );
         assert_eq!(
             readable_response_headers(&h(&star), ResponseTainting::Cors, CredentialsMode::Include),
@@ -93,6 +107,11 @@ mod tests {
             readable_response_headers(&h(&bad), ResponseTainting::Cors, CredentialsMode::Omit),
             vec!["content-type"]
         );
-        assert!(readable_response_headers(&h(&base), ResponseTainting::Opaque, CredentialsMode::Omit).is_empty());
+        assert!(readable_response_headers(
+            &h(&base),
+            ResponseTainting::Opaque,
+            CredentialsMode::Omit
+        )
+        .is_empty());
     }
 }

@@ -27,7 +27,11 @@ impl HeaderList {
     /// Replaces every line of `name` by one line (kept at the first line's position).
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
         let value = value.into();
-        match self.0.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        match self
+            .0
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             Some(i) => {
                 self.0[i].1 = value;
                 let mut k = 0;
@@ -53,7 +57,10 @@ impl HeaderList {
 
     /// Every value of `name`, in order.
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Number of lines of `name`.
@@ -167,7 +174,10 @@ pub fn is_forbidden_request_header(name: &str, value: &str) -> bool {
     if lower.starts_with("proxy-") || lower.starts_with("sec-") {
         return true;
     }
-    if matches!(lower.as_str(), "x-http-method" | "x-http-method-override" | "x-method-override") {
+    if matches!(
+        lower.as_str(),
+        "x-http-method" | "x-http-method-override" | "x-method-override"
+    ) {
         return value
             .split(',')
             .any(|m| super::method::is_forbidden_method(trim_http_whitespace(m)));
@@ -201,9 +211,9 @@ pub fn is_cors_safelisted_request_header(name: &str, value: &str) -> bool {
         // not in the range 0x41 (A) to 0x5A (Z), inclusive, is not in the range 0x61 (a) to 0x7A
         // (z), inclusive, and is not 0x20 SP, 0x2A (*), 0x2C (,), 0x2D (-), 0x2E (.), 0x3B (;), or
         // 0x3D (=), then return false."
-        "accept-language" | "content-language" => {
-            value.bytes().all(|b| b.is_ascii_alphanumeric() || b" *,-.;=".contains(&b))
-        }
+        "accept-language" | "content-language" => value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" *,-.;=".contains(&b)),
         // "If value contains a CORS-unsafe request-header byte, then return false. Let mimeType be
         // the result of parsing the result of isomorphic decoding value. If mimeType is failure,
         // then return false. If mimeType's essence is not "application/x-www-form-urlencoded",
@@ -341,7 +351,12 @@ mod tests {
     use super::*;
 
     fn list(pairs: &[(&str, &str)]) -> HeaderList {
-        HeaderList(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect())
+        HeaderList(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     // Tables derived from the Fetch standard's examples and web-platform-tests
@@ -359,7 +374,11 @@ mod tests {
             ("Content-Language", "de-DE", true),
             ("Content-Type", "text/plain", true),
             ("Content-Type", "text/plain;charset=UTF-8", true),
-            ("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8", true),
+            (
+                "Content-Type",
+                "application/x-www-form-urlencoded;charset=UTF-8",
+                true,
+            ),
             ("Content-Type", "multipart/form-data; boundary=----x", true),
             ("Content-Type", "application/json", false),
             ("Content-Type", "text/plain; foo=\"bar\"", false),
@@ -391,7 +410,10 @@ mod tests {
             ("User-Agent", "x"),
             ("x-a", "2"),
         ]);
-        assert_eq!(cors_unsafe_request_header_names(&h), vec!["x-b", "content-type", "x-a"]);
+        assert_eq!(
+            cors_unsafe_request_header_names(&h),
+            vec!["x-b", "content-type", "x-a"]
+        );
         assert_eq!(
             sorted_lowercase_set(&cors_unsafe_request_header_names(&h)),
             vec!["content-type", "x-a", "x-b"]
@@ -410,11 +432,24 @@ mod tests {
 
     #[test]
     fn forbidden_request_headers() {
-        for n in ["Cookie", "Host", "Origin", "Sec-Fetch-Mode", "Proxy-Authorization", "User-Agent"] {
+        for n in [
+            "Cookie",
+            "Host",
+            "Origin",
+            "Sec-Fetch-Mode",
+            "Proxy-Authorization",
+            "User-Agent",
+        ] {
             assert!(is_forbidden_request_header(n, "x"), "{n}");
         }
-        assert!(is_forbidden_request_header("X-HTTP-Method-Override", "TRACE"));
-        assert!(!is_forbidden_request_header("X-HTTP-Method-Override", "PATCH"));
+        assert!(is_forbidden_request_header(
+            "X-HTTP-Method-Override",
+            "TRACE"
+        ));
+        assert!(!is_forbidden_request_header(
+            "X-HTTP-Method-Override",
+            "PATCH"
+        ));
         assert!(!is_forbidden_request_header("Authorization", "Bearer x"));
     }
 

@@ -13,7 +13,9 @@ use url::Url;
 use super::cors_check::cors_check;
 use super::error::{CorsError, CorsFailure};
 use super::expose::readable_response_headers;
-use super::headers::{cors_unsafe_request_header_names, is_forbidden_request_header, sorted_lowercase_set, HeaderList};
+use super::headers::{
+    cors_unsafe_request_header_names, is_forbidden_request_header, sorted_lowercase_set, HeaderList,
+};
 use super::messages::{console_messages, MessageContext};
 use super::method::{is_forbidden_method, is_method, normalize_method};
 use super::origin::{is_loopback_host, is_potentially_trustworthy_url, Origin};
@@ -111,8 +113,12 @@ pub struct Fetch {
 }
 
 /// Fetch "request-body-header name".
-const REQUEST_BODY_HEADERS: &[&str] =
-    &["content-encoding", "content-language", "content-location", "content-type"];
+const REQUEST_BODY_HEADERS: &[&str] = &[
+    "content-encoding",
+    "content-language",
+    "content-location",
+    "content-type",
+];
 
 impl Fetch {
     /// Prepares a fetch; nothing is sent until [`Fetch::start`].
@@ -179,7 +185,9 @@ impl Fetch {
         }
         // "If this's request's mode is "no-cors": if this's request's method is not a
         // CORS-safelisted method, then throw a TypeError."
-        if self.req.mode == RequestMode::NoCors && !matches!(self.method.as_str(), "GET" | "HEAD" | "POST") {
+        if self.req.mode == RequestMode::NoCors
+            && !matches!(self.method.as_str(), "GET" | "HEAD" | "POST")
+        {
             return self.refuse(Refusal::MethodNotAllowedInNoCors);
         }
         // Main fetch: "request's mode is "no-cors": if request's redirect mode is not "follow",
@@ -206,7 +214,11 @@ impl Fetch {
                 "forbidden-header-dropped",
                 format!(
                     "the browser silently drops {} set by script: {}",
-                    if self.dropped.len() == 1 { "this header" } else { "these headers" },
+                    if self.dropped.len() == 1 {
+                        "this header"
+                    } else {
+                        "these headers"
+                    },
                     self.dropped.join(", ")
                 ),
             ));
@@ -262,7 +274,11 @@ impl Fetch {
         };
         self.finish_with(
             Outcome::Error,
-            Some(Failure::Network { kind, detail: detail.into(), during }),
+            Some(Failure::Network {
+                kind,
+                detail: detail.into(),
+                during,
+            }),
             None,
             None,
         )
@@ -270,7 +286,14 @@ impl Fetch {
 
     /// The caller decided not to send the actual request (safety): ends with `not_sent`.
     pub fn hold_back(&mut self, reason: impl Into<String>) -> Verdict {
-        match self.finish_with(Outcome::NotSent, Some(Failure::HeldBack { reason: reason.into() }), None, None) {
+        match self.finish_with(
+            Outcome::NotSent,
+            Some(Failure::HeldBack {
+                reason: reason.into(),
+            }),
+            None,
+            None,
+        ) {
             Step::Done(v) => *v,
             Step::Send(_) => unreachable!("finish_with always returns Done"),
         }
@@ -288,14 +311,18 @@ impl Fetch {
     fn credentials_apply(&self, url: &Url) -> bool {
         match self.req.credentials {
             CredentialsMode::Include => true,
-            CredentialsMode::SameOrigin => !self.tainted && self.req.origin.same_origin(&Origin::of_url(url)),
+            CredentialsMode::SameOrigin => {
+                !self.tainted && self.req.origin.same_origin(&Origin::of_url(url))
+            }
             CredentialsMode::Omit => false,
         }
     }
 
     fn current(&self) -> Url {
         // Invariant: set in start() before any request is planned.
-        self.current_url.clone().unwrap_or_else(|| Url::parse("about:blank").expect("static URL"))
+        self.current_url
+            .clone()
+            .unwrap_or_else(|| Url::parse("about:blank").expect("static URL"))
     }
 
     /// Decides between a preflight and the actual request for the current URL.
@@ -305,7 +332,10 @@ impl Fetch {
             let reasons = needs_preflight(&self.method, &self.headers, self.req.use_cors_preflight);
             if !reasons.is_empty() {
                 if self.preflight.is_none() {
-                    self.preflight = Some(PreflightVerdict { reasons, result: None });
+                    self.preflight = Some(PreflightVerdict {
+                        reasons,
+                        result: None,
+                    });
                 }
                 if !self.preflight_cache_matches(&url) {
                     self.state = State::AwaitingPreflight;
@@ -322,7 +352,7 @@ impl Fetch {
         self.preflight_cache.iter().any(|(u, r)| {
             u == url.as_str()
                 && (r.credentials || !include)
-                && (r.methods.iter().any(|m| *m == self.method)
+                && (r.methods.contains(&self.method)
                     || matches!(self.method.as_str(), "GET" | "HEAD" | "POST"))
                 && cors_unsafe_request_header_names(&self.headers)
                     .iter()
@@ -333,9 +363,17 @@ impl Fetch {
     fn sec_fetch_site(&self) -> &'static str {
         // Fetch Metadata: compare the initiator with every URL in the chain.
         let origin = &self.req.origin;
-        if self.url_list.iter().all(|u| origin.same_origin(&Origin::of_url(u))) {
+        if self
+            .url_list
+            .iter()
+            .all(|u| origin.same_origin(&Origin::of_url(u)))
+        {
             "same-origin"
-        } else if self.url_list.iter().all(|u| origin.same_site(&Origin::of_url(u))) {
+        } else if self
+            .url_list
+            .iter()
+            .all(|u| origin.same_site(&Origin::of_url(u)))
+        {
             "same-site"
         } else {
             "cross-site"
@@ -350,7 +388,11 @@ impl Fetch {
         if self.req.origin.scheme() == Some("https") && !is_potentially_trustworthy_url(url) {
             return None;
         }
-        let page = self.req.referrer.clone().unwrap_or_else(|| format!("{}/", self.req.origin.serialize()));
+        let page = self
+            .req
+            .referrer
+            .clone()
+            .unwrap_or_else(|| format!("{}/", self.req.origin.serialize()));
         if self.req.origin.same_origin(&Origin::of_url(url)) {
             Some(page)
         } else {
@@ -399,7 +441,13 @@ impl Fetch {
             h.append("Accept-Language", self.profile.accept_language.clone());
         }
         // Never credentials: no Cookie, no Authorization, no author headers.
-        OutgoingRequest { kind: ExchangeKind::Preflight, method: "OPTIONS".into(), url: url.clone(), headers: h, body: None }
+        OutgoingRequest {
+            kind: ExchangeKind::Preflight,
+            method: "OPTIONS".into(),
+            url: url.clone(),
+            headers: h,
+            body: None,
+        }
     }
 
     fn actual_request(&self, url: &Url) -> OutgoingRequest {
@@ -432,11 +480,19 @@ impl Fetch {
         // for: never to another origin after a redirect (stricter than a browser's host-only
         // cookie scope, on purpose).
         if let Some(cookie) = &self.req.cookies {
-            if self.credentials_apply(url) && self.cookie_origin.as_ref() == Some(&Origin::of_url(url)) {
+            if self.credentials_apply(url)
+                && self.cookie_origin.as_ref() == Some(&Origin::of_url(url))
+            {
                 h.append("Cookie", cookie.clone());
             }
         }
-        OutgoingRequest { kind: ExchangeKind::Actual, method: self.method.clone(), url: url.clone(), headers: h, body: self.body.clone() }
+        OutgoingRequest {
+            kind: ExchangeKind::Actual,
+            method: self.method.clone(),
+            url: url.clone(),
+            headers: h,
+            body: self.body.clone(),
+        }
     }
 
     fn on_preflight_response(&mut self, resp: &IncomingResponse) -> Step {
@@ -486,7 +542,11 @@ impl Fetch {
         if self.cors_flag {
             // HTTP fetch step 4.4: "If request's response tainting is "cors" and a CORS check for
             // request and response returns failure, then return a network error."
-            if let Err(f) = cors_check(&resp.headers, &self.serialized_origin(), self.req.credentials) {
+            if let Err(f) = cors_check(
+                &resp.headers,
+                &self.serialized_origin(),
+                self.req.credentials,
+            ) {
                 return self.fail_cors(f, ExchangeKind::Actual, resp);
             }
             self.vary_origin_warning(resp);
@@ -497,7 +557,11 @@ impl Fetch {
 
     fn cors_flag_for_no_cors(&self) -> bool {
         // In no-cors mode a cross-origin (or tainted) response is opaque.
-        self.tainted || self.url_list.iter().any(|u| !self.req.origin.same_origin(&Origin::of_url(u)))
+        self.tainted
+            || self
+                .url_list
+                .iter()
+                .any(|u| !self.req.origin.same_origin(&Origin::of_url(u)))
     }
 
     fn on_redirect(&mut self, resp: &IncomingResponse, location: String) -> Step {
@@ -505,7 +569,11 @@ impl Fetch {
         // Chromium OnReceiveRedirect: with the CORS flag, the redirect response itself must pass
         // the CORS check (spec HTTP fetch 4.4 runs before HTTP-redirect fetch).
         if self.cors_flag {
-            if let Err(f) = cors_check(&resp.headers, &self.serialized_origin(), self.req.credentials) {
+            if let Err(f) = cors_check(
+                &resp.headers,
+                &self.serialized_origin(),
+                self.req.credentials,
+            ) {
                 return self.fail_cors(f, ExchangeKind::Actual, resp);
             }
         }
@@ -514,7 +582,10 @@ impl Fetch {
             RedirectMode::Error => return self.refuse(Refusal::RedirectModeError),
             // "manual": an opaque-redirect filtered response.
             RedirectMode::Manual => {
-                self.warnings.push(Warning::new("opaque-redirect", "redirect: 'manual' returns an opaque-redirect response (status 0) to script"));
+                self.warnings.push(Warning::new(
+                    "opaque-redirect",
+                    "redirect: 'manual' returns an opaque-redirect response (status 0) to script",
+                ));
                 return self.finish_allowed(ResponseTainting::Opaque, resp);
             }
             RedirectMode::Follow => {}
@@ -529,12 +600,23 @@ impl Fetch {
         // with CorsDisabledScheme (fidelity scenario `redir-to-ftp`); `data:` is in that list
         // and fails as net::ERR_UNSAFE_REDIRECT instead (scenario `redir-to-data`).
         if !matches!(new_url.scheme(), "http" | "https") {
-            const CORS_ENABLED: &[&str] =
-                &["chrome", "chrome-extension", "chrome-untrusted", "data", "http", "https", "isolated-app"];
+            const CORS_ENABLED: &[&str] = &[
+                "chrome",
+                "chrome-extension",
+                "chrome-untrusted",
+                "data",
+                "http",
+                "https",
+                "isolated-app",
+            ];
             if self.req.mode == RequestMode::Cors && !CORS_ENABLED.contains(&new_url.scheme()) {
                 self.current_url = Some(new_url.clone());
                 self.url_list.push(new_url);
-                return self.fail_cors(CorsFailure::new(CorsError::CorsDisabledScheme, ""), ExchangeKind::Actual, resp);
+                return self.fail_cors(
+                    CorsFailure::new(CorsError::CorsDisabledScheme, ""),
+                    ExchangeKind::Actual,
+                    resp,
+                );
             }
             return self.refuse(Refusal::InvalidRedirect);
         }
@@ -558,13 +640,18 @@ impl Fetch {
         {
             // The Location is not followed: Chromium's message names the URL that redirected,
             // without "(redirected from …)" (fidelity scenario `redir-userinfo-same-host`).
-            return self.fail_cors(CorsFailure::new(CorsError::RedirectContainsCredentials, ""), ExchangeKind::Actual, resp);
+            return self.fail_cors(
+                CorsFailure::new(CorsError::RedirectContainsCredentials, ""),
+                ExchangeKind::Actual,
+                resp,
+            );
         }
         // Taint: "If locationURL's origin is not same origin with request's current URL's origin
         // and request's origin is not same origin with request's current URL's origin, then set
         // request's tainted origin flag."
         let current_origin = Origin::of_url(&current);
-        if !new_origin.same_origin(&current_origin) && !self.req.origin.same_origin(&current_origin) {
+        if !new_origin.same_origin(&current_origin) && !self.req.origin.same_origin(&current_origin)
+        {
             self.tainted = true;
         }
         // 12: method rewriting. "If one of the following is true: internalResponse's status is 301
@@ -593,7 +680,9 @@ impl Fetch {
         self.current_url = Some(new_url.clone());
         self.url_list.push(new_url.clone());
         // Main fetch again (recursive): once CORS, stays CORS; a cross-origin hop sets it.
-        if self.req.mode == RequestMode::Cors && (!self.req.origin.same_origin(&new_origin) || self.tainted) {
+        if self.req.mode == RequestMode::Cors
+            && (!self.req.origin.same_origin(&new_origin) || self.tainted)
+        {
             self.cors_flag = true;
         }
         self.next_request()
@@ -601,23 +690,42 @@ impl Fetch {
 
     fn finish_allowed(&mut self, tainting: ResponseTainting, resp: &IncomingResponse) -> Step {
         let readable = readable_response_headers(&resp.headers, tainting, self.req.credentials);
-        let status = if tainting == ResponseTainting::Opaque { 0 } else { resp.status };
+        let status = if tainting == ResponseTainting::Opaque {
+            0
+        } else {
+            resp.status
+        };
         if tainting == ResponseTainting::Opaque && self.req.mode == RequestMode::NoCors {
             self.warnings.push(Warning::new(
                 "opaque-response",
                 "mode 'no-cors' gives script an opaque response: status 0, no headers, no body",
             ));
         }
-        self.finish_with(Outcome::Allowed, None, Some(tainting), Some((status, readable)))
+        self.finish_with(
+            Outcome::Allowed,
+            None,
+            Some(tainting),
+            Some((status, readable)),
+        )
     }
 
     fn fail_cors(&mut self, f: CorsFailure, during: ExchangeKind, resp: &IncomingResponse) -> Step {
-        let failure = Failure::Cors { cors_error: f.error, failed_parameter: f.failed_parameter, during, status: Some(resp.status) };
+        let failure = Failure::Cors {
+            cors_error: f.error,
+            failed_parameter: f.failed_parameter,
+            during,
+            status: Some(resp.status),
+        };
         self.finish_inner(Outcome::Blocked, Some(failure), None, None, Some(resp))
     }
 
     fn refuse(&mut self, refusal: Refusal) -> Step {
-        self.finish_with(Outcome::Blocked, Some(Failure::Refused { refusal }), None, None)
+        self.finish_with(
+            Outcome::Blocked,
+            Some(Failure::Refused { refusal }),
+            None,
+            None,
+        )
     }
 
     fn finish_with(
@@ -639,7 +747,11 @@ impl Fetch {
         resp: Option<&IncomingResponse>,
     ) -> Step {
         self.state = State::Finished;
-        let final_url = self.current_url.as_ref().map(|u| u.to_string()).unwrap_or_else(|| self.req.url.clone());
+        let final_url = self
+            .current_url
+            .as_ref()
+            .map(|u| u.to_string())
+            .unwrap_or_else(|| self.req.url.clone());
         let console = match &failure {
             Some(f) => {
                 let unsafe_names = cors_unsafe_request_header_names(&self.headers);
@@ -680,13 +792,19 @@ impl Fetch {
 
     fn vary_origin_warning(&mut self, resp: &IncomingResponse) {
         // Fetch "CORS protocol and HTTP caches": an origin-dependent ACAO needs `Vary: Origin`.
-        let acao = resp.headers.get("access-control-allow-origin").unwrap_or_default();
+        let acao = resp
+            .headers
+            .get("access-control-allow-origin")
+            .unwrap_or_default();
         if acao != "*" {
             let varies = resp
                 .headers
                 .values("vary")
                 .flat_map(|v| v.split(','))
-                .any(|t| { let t = t.trim(); t.eq_ignore_ascii_case("origin") || t == "*" });
+                .any(|t| {
+                    let t = t.trim();
+                    t.eq_ignore_ascii_case("origin") || t == "*"
+                });
             if !varies {
                 self.warnings.push(Warning::new(
                     "missing-vary-origin",
@@ -702,7 +820,11 @@ impl Fetch {
         // Loopback targets are local development or corsprobe's own emulator: only private
         // addresses written in the URL are flagged.
         let target_local = url.host_str().is_some_and(is_private_ip);
-        let page_local = self.req.origin.host().is_some_and(|h| is_loopback_host(h) || is_private_ip(h));
+        let page_local = self
+            .req
+            .origin
+            .host()
+            .is_some_and(|h| is_loopback_host(h) || is_private_ip(h));
         if target_local && !page_local && !self.req.origin.is_opaque() {
             self.warnings.push(Warning::new(
                 "local-network-access",
@@ -713,7 +835,8 @@ impl Fetch {
 }
 
 fn is_private_ip(host: &str) -> bool {
-    host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_private())
+    host.parse::<std::net::Ipv4Addr>()
+        .is_ok_and(|ip| ip.is_private())
 }
 
 /// Statuses the network stack follows as redirects.
@@ -725,6 +848,8 @@ pub fn is_redirect_status(status: u16) -> bool {
 /// `Content-Type`, each also CORS-safelisted.
 fn is_no_cors_safelisted(name: &str, value: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    matches!(lower.as_str(), "accept" | "accept-language" | "content-language" | "content-type")
-        && super::headers::is_cors_safelisted_request_header(name, value)
+    matches!(
+        lower.as_str(),
+        "accept" | "accept-language" | "content-language" | "content-type"
+    ) && super::headers::is_cors_safelisted_request_header(name, value)
 }

@@ -141,7 +141,11 @@ pub fn chromium(ctx: &MessageContext<'_>, initiator: Initiator) -> Option<String
         Initiator::Xhr => "XMLHttpRequest",
     };
     match ctx.failure {
-        Failure::Cors { cors_error, failed_parameter, .. } => {
+        Failure::Cors {
+            cors_error,
+            failed_parameter,
+            ..
+        } => {
             let redirected = if ctx.initial_url != ctx.final_url {
                 format!("(redirected from '{}') ", ctx.initial_url)
             } else {
@@ -160,9 +164,12 @@ pub fn chromium(ctx: &MessageContext<'_>, initiator: Initiator) -> Option<String
             ))
         }
         Failure::Refused { refusal } => Some(chromium_refusal(ctx, *refusal, initiator)),
-        Failure::Network { kind, .. } => {
-            Some(format!("{} {} {}", ctx.method, ctx.final_url, kind.net_error()))
-        }
+        Failure::Network { kind, .. } => Some(format!(
+            "{} {} {}",
+            ctx.method,
+            ctx.final_url,
+            kind.net_error()
+        )),
         Failure::HeldBack { .. } => None,
     }
 }
@@ -212,17 +219,32 @@ fn chromium_refusal(ctx: &MessageContext<'_>, refusal: Refusal, initiator: Initi
     }
 }
 
-const FF_PREFIX: &str = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at";
+const FF_PREFIX: &str =
+    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at";
 
 /// Firefox's console message (security.properties), derived from Firefox's own order where it
 /// differs from Chromium's.
 pub fn firefox(ctx: &MessageContext<'_>) -> Option<String> {
     let url = ctx.final_url;
-    let status = ctx.response.map(|(s, _)| s.to_string()).unwrap_or_else(|| "(null)".into());
-    let acao_lines = ctx.response.map(|(_, h)| h.count("access-control-allow-origin")).unwrap_or(0);
-    let header = |name: &str| ctx.response.and_then(|(_, h)| h.get(name)).unwrap_or_default();
+    let status = ctx
+        .response
+        .map(|(s, _)| s.to_string())
+        .unwrap_or_else(|| "(null)".into());
+    let acao_lines = ctx
+        .response
+        .map(|(_, h)| h.count("access-control-allow-origin"))
+        .unwrap_or(0);
+    let header = |name: &str| {
+        ctx.response
+            .and_then(|(_, h)| h.get(name))
+            .unwrap_or_default()
+    };
     let reason = match ctx.failure {
-        Failure::Cors { cors_error, failed_parameter, .. } => {
+        Failure::Cors {
+            cors_error,
+            failed_parameter,
+            ..
+        } => {
             use CorsError::*;
             match cors_error {
                 MissingAllowOriginHeader | PreflightMissingAllowOriginHeader => {
@@ -282,10 +304,12 @@ pub fn firefox(ctx: &MessageContext<'_>) -> Option<String> {
             }
         }
         Failure::Network { .. } => "CORS request did not succeed). Status code: (null).".into(),
-        Failure::Refused { refusal: Refusal::UnsupportedScheme } => "CORS request not http).".into(),
-        Failure::Refused { refusal: Refusal::MixedContent } => {
-            return Some(format!("Blocked loading mixed active content “{url}”"))
-        }
+        Failure::Refused {
+            refusal: Refusal::UnsupportedScheme,
+        } => "CORS request not http).".into(),
+        Failure::Refused {
+            refusal: Refusal::MixedContent,
+        } => return Some(format!("Blocked loading mixed active content “{url}”")),
         Failure::Refused { .. } => "CORS request did not succeed). Status code: (null).".into(),
         Failure::HeldBack { .. } => return None,
     };
@@ -306,7 +330,12 @@ pub fn safari(ctx: &MessageContext<'_>, initiator: Initiator) -> Option<String> 
     use CorsError::*;
     let status = ctx.response.map(|(s, _)| s).unwrap_or(0);
     let desc = match ctx.failure {
-        Failure::Cors { cors_error, failed_parameter, during, .. } => {
+        Failure::Cors {
+            cors_error,
+            failed_parameter,
+            during,
+            ..
+        } => {
             // WebKit checks a preflight's status first, including redirects.
             if *during == ExchangeKind::Preflight && !(200..=299).contains(&status) && status != 0 {
                 format!("Preflight response is not successful. Status code: {status}")
@@ -361,13 +390,22 @@ pub fn safari(ctx: &MessageContext<'_>, initiator: Initiator) -> Option<String> 
                 }
             }
         }
-        Failure::Network { during: ExchangeKind::Preflight, .. } => "CORS-preflight request was blocked".into(),
+        Failure::Network {
+            during: ExchangeKind::Preflight,
+            ..
+        } => "CORS-preflight request was blocked".into(),
         Failure::Network { .. } | Failure::Refused { .. } => "Load failed".into(),
         Failure::HeldBack { .. } => return None,
     };
     let generic = match initiator {
-        Initiator::Fetch => format!("Fetch API cannot load {} due to access control checks.", ctx.final_url),
-        Initiator::Xhr => format!("XMLHttpRequest cannot load {} due to access control checks.", ctx.final_url),
+        Initiator::Fetch => format!(
+            "Fetch API cannot load {} due to access control checks.",
+            ctx.final_url
+        ),
+        Initiator::Xhr => format!(
+            "XMLHttpRequest cannot load {} due to access control checks.",
+            ctx.final_url
+        ),
     };
     Some(format!("{desc}\n{generic}"))
 }
@@ -376,7 +414,11 @@ pub fn safari(ctx: &MessageContext<'_>, initiator: Initiator) -> Option<String> 
 mod tests {
     use super::*;
 
-    fn ctx<'a>(failure: &'a Failure, headers: &'a HeaderList, empty: &'a [String]) -> MessageContext<'a> {
+    fn ctx<'a>(
+        failure: &'a Failure,
+        headers: &'a HeaderList,
+        empty: &'a [String],
+    ) -> MessageContext<'a> {
         MessageContext {
             origin: "https://app.example.com",
             initial_url: "https://api.example.com/v1/items",

@@ -20,7 +20,9 @@ pub fn is_cors_safelisted_method(method: &str) -> bool {
 
 /// Fetch "forbidden method": a byte-case-insensitive match for `CONNECT`, `TRACE`, or `TRACK`.
 pub fn is_forbidden_method(method: &str) -> bool {
-    ["CONNECT", "TRACE", "TRACK"].iter().any(|m| method.eq_ignore_ascii_case(m))
+    ["CONNECT", "TRACE", "TRACK"]
+        .iter()
+        .any(|m| method.eq_ignore_ascii_case(m))
 }
 
 /// True for a method token (RFC 9110 `token`).
@@ -30,7 +32,10 @@ pub fn is_method(method: &str) -> bool {
 
 /// Methods that change state on the server, which corsprobe holds back unless allowed.
 pub fn is_state_changing(method: &str) -> bool {
-    !matches!(method.to_ascii_uppercase().as_str(), "GET" | "HEAD" | "OPTIONS")
+    !matches!(
+        method.to_ascii_uppercase().as_str(),
+        "GET" | "HEAD" | "OPTIONS"
+    )
 }
 
 #[cfg(test)]

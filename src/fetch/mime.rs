@@ -84,7 +84,10 @@ pub fn parse_mime_type(input: &str) -> Option<MimeType> {
         while pos < chars.len() && chars[pos] != ';' && chars[pos] != '=' {
             pos += 1;
         }
-        let name: String = chars[start..pos].iter().collect::<String>().to_ascii_lowercase();
+        let name: String = chars[start..pos]
+            .iter()
+            .collect::<String>()
+            .to_ascii_lowercase();
         // 12.5 If position is not past the end of input: if the code point is ;, continue;
         // advance past =.
         if pos < chars.len() {
@@ -165,8 +168,14 @@ mod tests {
     fn parse_mime_type_table() {
         let ok = |s: &str| parse_mime_type(s).map(|m| m.essence());
         assert_eq!(ok("text/plain").as_deref(), Some("text/plain"));
-        assert_eq!(ok(" TEXT/Plain ; charset=UTF-8").as_deref(), Some("text/plain"));
-        assert_eq!(ok("multipart/form-data; boundary=\"x y\"").as_deref(), Some("multipart/form-data"));
+        assert_eq!(
+            ok(" TEXT/Plain ; charset=UTF-8").as_deref(),
+            Some("text/plain")
+        );
+        assert_eq!(
+            ok("multipart/form-data; boundary=\"x y\"").as_deref(),
+            Some("multipart/form-data")
+        );
         assert_eq!(ok("text"), None);
         assert_eq!(ok("text/"), None);
         assert_eq!(ok("/plain"), None);

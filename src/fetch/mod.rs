@@ -25,7 +25,11 @@ pub mod verdict;
 pub use cache::{BrowserFamily, PreflightCacheLifetime};
 pub use error::{CorsError, CorsFailure};
 pub use headers::HeaderList;
-pub use machine::{BrowserProfile, Fetch, IncomingResponse, OutgoingRequest, Step, CHROMIUM_VERSION};
+pub use machine::{
+    BrowserProfile, Fetch, IncomingResponse, OutgoingRequest, Step, CHROMIUM_VERSION,
+};
 pub use origin::Origin;
-pub use request::{CredentialsMode, Initiator, PageRequest, RedirectMode, RequestMode, ResponseTainting};
+pub use request::{
+    CredentialsMode, Initiator, PageRequest, RedirectMode, RequestMode, ResponseTainting,
+};
 pub use verdict::{ExchangeKind, Failure, NetworkErrorKind, Outcome, Refusal, Verdict, Warning};

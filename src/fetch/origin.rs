@@ -56,7 +56,10 @@ impl Origin {
             || url.query().is_some()
             || url.fragment().is_some();
         if has_path {
-            return Err(OriginParseError::HasPath(input.to_string(), origin.serialize()));
+            return Err(OriginParseError::HasPath(
+                input.to_string(),
+                origin.serialize(),
+            ));
         }
         Ok(origin)
     }
@@ -124,8 +127,16 @@ impl Origin {
     pub fn same_site(&self, other: &Origin) -> bool {
         match (self, other) {
             (
-                Origin::Tuple { scheme: s1, host: h1, .. },
-                Origin::Tuple { scheme: s2, host: h2, .. },
+                Origin::Tuple {
+                    scheme: s1,
+                    host: h1,
+                    ..
+                },
+                Origin::Tuple {
+                    scheme: s2,
+                    host: h2,
+                    ..
+                },
             ) => s1 == s2 && registrable_domain(h1) == registrable_domain(h2),
             _ => false,
         }
@@ -180,6 +191,19 @@ fn registrable_domain(host: &str) -> String {
     labels[labels.len() - 2..].join(".")
 }
 
+impl serde::Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.serialize())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Origin {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Origin::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,22 +245,17 @@ mod tests {
 
     #[test]
     fn trustworthy_covers_https_and_loopback() {
-        assert!(Origin::parse("https://x.com").unwrap().is_potentially_trustworthy());
-        assert!(Origin::parse("http://127.0.0.1:8080").unwrap().is_potentially_trustworthy());
-        assert!(Origin::parse("http://a.localhost").unwrap().is_potentially_trustworthy());
-        assert!(!Origin::parse("http://x.com").unwrap().is_potentially_trustworthy());
-    }
-}
-
-impl serde::Serialize for Origin {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.serialize())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Origin {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Origin::parse(&s).map_err(serde::de::Error::custom)
+        assert!(Origin::parse("https://x.com")
+            .unwrap()
+            .is_potentially_trustworthy());
+        assert!(Origin::parse("http://127.0.0.1:8080")
+            .unwrap()
+            .is_potentially_trustworthy());
+        assert!(Origin::parse("http://a.localhost")
+            .unwrap()
+            .is_potentially_trustworthy());
+        assert!(!Origin::parse("http://x.com")
+            .unwrap()
+            .is_potentially_trustworthy());
     }
 }

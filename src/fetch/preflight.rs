@@ -49,11 +49,15 @@ pub fn needs_preflight(
         reasons.push(PreflightReason::ForcedPreflight);
     }
     if !is_cors_safelisted_method(method) {
-        reasons.push(PreflightReason::DisallowedMethod { method: method.to_string() });
+        reasons.push(PreflightReason::DisallowedMethod {
+            method: method.to_string(),
+        });
     }
     let unsafe_names = cors_unsafe_request_header_names(headers);
     if !unsafe_names.is_empty() {
-        reasons.push(PreflightReason::DisallowedHeader { headers: unsafe_names });
+        reasons.push(PreflightReason::DisallowedHeader {
+            headers: unsafe_names,
+        });
     }
     reasons
 }
@@ -133,7 +137,10 @@ pub fn preflight_check(
         || is_cors_safelisted_method(method)
         || (!include && methods.iter().any(|m| m == "*"));
     if !method_ok {
-        return Err(CorsFailure::new(CorsError::MethodDisallowedByPreflightResponse, method));
+        return Err(CorsFailure::new(
+            CorsError::MethodDisallowedByPreflightResponse,
+            method,
+        ));
     }
     // c16: Spec 7.6: "If one of request's header list's names is a CORS non-wildcard request-header
     // name and is not a byte-case-insensitive match for an item in headerNames, then return a
@@ -142,8 +149,9 @@ pub fn preflight_check(
     let unsafe_names = cors_unsafe_request_header_names(request_headers);
     let wildcard = !include && allowed_headers.iter().any(|h| h == "*");
     if wildcard {
-        if let Some(auth) =
-            unsafe_names.iter().find(|n| is_cors_non_wildcard_request_header_name(n))
+        if let Some(auth) = unsafe_names
+            .iter()
+            .find(|n| is_cors_non_wildcard_request_header_name(n))
         {
             if !allowed_headers.iter().any(|h| h == auth) {
                 notes.push(PreflightNote {
@@ -188,7 +196,12 @@ mod tests {
     const O: &str = "https://app.example.com";
 
     fn h(pairs: &[(&str, &str)]) -> HeaderList {
-        HeaderList(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect())
+        HeaderList(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     fn check(
@@ -199,9 +212,18 @@ mod tests {
         req: &[(&str, &str)],
     ) -> Result<(), (CorsError, String)> {
         let mut notes = Vec::new();
-        preflight_check(status, &h(resp), false, O, creds, method, &h(req), &mut notes)
-            .map(|_| ())
-            .map_err(|f| (f.error, f.failed_parameter))
+        preflight_check(
+            status,
+            &h(resp),
+            false,
+            O,
+            creds,
+            method,
+            &h(req),
+            &mut notes,
+        )
+        .map(|_| ())
+        .map_err(|f| (f.error, f.failed_parameter))
     }
 
     // browser-cors.md §4 edge cases 12-20, 26, 39 (WPT fetch/api/cors/cors-preflight-*.any.js).
@@ -210,38 +232,102 @@ mod tests {
         use CorsError::*;
         let acao = ("Access-Control-Allow-Origin", O);
         // 39: 200 without ACAO.
-        assert_eq!(check(200, &[], Omit, "PUT", &[]), Err((PreflightMissingAllowOriginHeader, "".into())));
+        assert_eq!(
+            check(200, &[], Omit, "PUT", &[]),
+            Err((PreflightMissingAllowOriginHeader, "".into()))
+        );
         // 26 / 3.3: 404 without ACAO reports the origin first.
-        assert_eq!(check(404, &[], Omit, "PUT", &[]), Err((PreflightMissingAllowOriginHeader, "".into())));
-        assert_eq!(check(404, &[acao], Omit, "PUT", &[]), Err((PreflightInvalidStatus, "".into())));
-        assert_eq!(check(204, &[acao, ("Access-Control-Allow-Methods", "PUT")], Omit, "PUT", &[]), Ok(()));
+        assert_eq!(
+            check(404, &[], Omit, "PUT", &[]),
+            Err((PreflightMissingAllowOriginHeader, "".into()))
+        );
+        assert_eq!(
+            check(404, &[acao], Omit, "PUT", &[]),
+            Err((PreflightInvalidStatus, "".into()))
+        );
+        assert_eq!(
+            check(
+                204,
+                &[acao, ("Access-Control-Allow-Methods", "PUT")],
+                Omit,
+                "PUT",
+                &[]
+            ),
+            Ok(())
+        );
         // 13: lowercase patch stays lowercase.
         assert_eq!(
-            check(200, &[acao, ("Access-Control-Allow-Methods", "PATCH")], Omit, "patch", &[]),
+            check(
+                200,
+                &[acao, ("Access-Control-Allow-Methods", "PATCH")],
+                Omit,
+                "patch",
+                &[]
+            ),
             Err((MethodDisallowedByPreflightResponse, "patch".into()))
         );
         // 14.
         assert_eq!(
-            check(200, &[acao, ("Access-Control-Allow-Methods", "put")], Omit, "PUT", &[]),
+            check(
+                200,
+                &[acao, ("Access-Control-Allow-Methods", "put")],
+                Omit,
+                "PUT",
+                &[]
+            ),
             Err((MethodDisallowedByPreflightResponse, "PUT".into()))
         );
         // 15.
-        assert_eq!(check(200, &[acao, ("Access-Control-Allow-Methods", "GET,,PUT")], Omit, "PUT", &[]), Ok(()));
         assert_eq!(
-            check(200, &[acao, ("Access-Control-Allow-Methods", "GET PUT")], Omit, "PUT", &[]),
+            check(
+                200,
+                &[acao, ("Access-Control-Allow-Methods", "GET,,PUT")],
+                Omit,
+                "PUT",
+                &[]
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check(
+                200,
+                &[acao, ("Access-Control-Allow-Methods", "GET PUT")],
+                Omit,
+                "PUT",
+                &[]
+            ),
             Err((InvalidAllowMethodsPreflightResponse, "".into()))
         );
         // 16.
         assert_eq!(
-            check(200, &[acao], Omit, "POST", &[("Content-Type", "application/json")]),
+            check(
+                200,
+                &[acao],
+                Omit,
+                "POST",
+                &[("Content-Type", "application/json")]
+            ),
             Err((HeaderDisallowedByPreflightResponse, "content-type".into()))
         );
         // 17.
-        assert_eq!(check(200, &[acao, ("Access-Control-Allow-Methods", "*")], Omit, "PUT", &[]), Ok(()));
         assert_eq!(
             check(
                 200,
-                &[acao, ("Access-Control-Allow-Credentials", "true"), ("Access-Control-Allow-Methods", "*")],
+                &[acao, ("Access-Control-Allow-Methods", "*")],
+                Omit,
+                "PUT",
+                &[]
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check(
+                200,
+                &[
+                    acao,
+                    ("Access-Control-Allow-Credentials", "true"),
+                    ("Access-Control-Allow-Methods", "*")
+                ],
                 Include,
                 "PUT",
                 &[]
@@ -250,14 +336,24 @@ mod tests {
         );
         // 18.
         assert_eq!(
-            check(200, &[acao, ("Access-Control-Allow-Headers", "Content-Type")], Omit, "POST", &[("content-type", "application/json")]),
+            check(
+                200,
+                &[acao, ("Access-Control-Allow-Headers", "Content-Type")],
+                Omit,
+                "POST",
+                &[("content-type", "application/json")]
+            ),
             Ok(())
         );
         // 19.
         assert_eq!(
             check(
                 200,
-                &[acao, ("Access-Control-Allow-Credentials", "true"), ("Access-Control-Allow-Headers", "*")],
+                &[
+                    acao,
+                    ("Access-Control-Allow-Credentials", "true"),
+                    ("Access-Control-Allow-Headers", "*")
+                ],
                 Include,
                 "GET",
                 &[("X-Custom", "1")]
@@ -280,18 +376,36 @@ mod tests {
         assert_eq!(notes[0].code, "authorization-covered-by-wildcard");
         // 12: credentialed preflight needs ACAC.
         assert_eq!(
-            check(200, &[acao, ("Access-Control-Allow-Methods", "PUT")], Include, "PUT", &[]),
+            check(
+                200,
+                &[acao, ("Access-Control-Allow-Methods", "PUT")],
+                Include,
+                "PUT",
+                &[]
+            ),
             Err((PreflightInvalidAllowCredentials, "".into()))
         );
         // Invalid ACAH.
         assert_eq!(
-            check(200, &[acao, ("Access-Control-Allow-Headers", "x-a;x-b")], Omit, "GET", &[("x-a", "1")]),
+            check(
+                200,
+                &[acao, ("Access-Control-Allow-Headers", "x-a;x-b")],
+                Omit,
+                "GET",
+                &[("x-a", "1")]
+            ),
             Err((InvalidAllowHeadersPreflightResponse, "".into()))
         );
         // First missing header in sorted order, as Chromium reports it (fidelity scenario
         // `pf-acah-first-missing-request-order`).
         assert_eq!(
-            check(200, &[acao, ("Access-Control-Allow-Headers", "x-a")], Omit, "GET", &[("X-Z", "1"), ("x-a", "1"), ("X-B", "2")]),
+            check(
+                200,
+                &[acao, ("Access-Control-Allow-Headers", "x-a")],
+                Omit,
+                "GET",
+                &[("X-Z", "1"), ("x-a", "1"), ("X-B", "2")]
+            ),
             Err((HeaderDisallowedByPreflightResponse, "x-b".into()))
         );
     }
@@ -299,7 +413,16 @@ mod tests {
     #[test]
     fn preflight_redirect_fails_before_headers() {
         let mut notes = Vec::new();
-        let r = preflight_check(301, &h(&[("Access-Control-Allow-Origin", O)]), true, O, Omit, "PUT", &h(&[]), &mut notes);
+        let r = preflight_check(
+            301,
+            &h(&[("Access-Control-Allow-Origin", O)]),
+            true,
+            O,
+            Omit,
+            "PUT",
+            &h(&[]),
+            &mut notes,
+        );
         assert_eq!(r.unwrap_err().error, CorsError::PreflightDisallowedRedirect);
     }
 
@@ -309,8 +432,13 @@ mod tests {
         assert_eq!(needs_preflight("PUT", &h(&[]), false).len(), 1);
         assert_eq!(
             needs_preflight("POST", &h(&[("Content-Type", "application/json")]), false),
-            vec![PreflightReason::DisallowedHeader { headers: vec!["content-type".into()] }]
+            vec![PreflightReason::DisallowedHeader {
+                headers: vec!["content-type".into()]
+            }]
         );
-        assert_eq!(needs_preflight("GET", &h(&[]), true), vec![PreflightReason::ForcedPreflight]);
+        assert_eq!(
+            needs_preflight("GET", &h(&[]), true),
+            vec![PreflightReason::ForcedPreflight]
+        );
     }
 }

@@ -165,7 +165,10 @@ pub struct Warning {
 impl Warning {
     /// New warning.
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        Warning { code: code.to_string(), message: message.into() }
+        Warning {
+            code: code.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -238,7 +241,9 @@ impl Verdict {
     /// Chromium's failed parameter, when a CORS check failed.
     pub fn failed_parameter(&self) -> Option<&str> {
         match &self.failure {
-            Some(Failure::Cors { failed_parameter, .. }) => Some(failed_parameter),
+            Some(Failure::Cors {
+                failed_parameter, ..
+            }) => Some(failed_parameter),
             Some(Failure::Refused { refusal }) if refusal.cors_error().is_some() => Some(""),
             _ => None,
         }

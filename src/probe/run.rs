@@ -11,7 +11,9 @@ use tokio::sync::Semaphore;
 
 use super::transport::{ReceivedResponse, SentRequest, Timings, Transport, TransportError};
 use crate::fetch::method::is_state_changing;
-use crate::fetch::{BrowserProfile, ExchangeKind, Fetch, IncomingResponse, PageRequest, Step, Verdict};
+use crate::fetch::{
+    BrowserProfile, ExchangeKind, Fetch, IncomingResponse, PageRequest, Step, Verdict,
+};
 
 /// One request and what came back.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,11 +40,16 @@ pub struct Transcript {
 impl Transcript {
     /// The first preflight exchange.
     pub fn preflight(&self) -> Option<&Exchange> {
-        self.exchanges.iter().find(|e| e.kind == ExchangeKind::Preflight)
+        self.exchanges
+            .iter()
+            .find(|e| e.kind == ExchangeKind::Preflight)
     }
     /// The last actual exchange.
     pub fn actual(&self) -> Option<&Exchange> {
-        self.exchanges.iter().rev().find(|e| e.kind == ExchangeKind::Actual)
+        self.exchanges
+            .iter()
+            .rev()
+            .find(|e| e.kind == ExchangeKind::Actual)
     }
 }
 
@@ -64,7 +71,10 @@ pub struct Politeness {
 
 impl Default for Politeness {
     fn default() -> Self {
-        Politeness { rate_per_host: Some(10.0), concurrency_per_host: 4 }
+        Politeness {
+            rate_per_host: Some(10.0),
+            concurrency_per_host: 4,
+        }
     }
 }
 
@@ -82,7 +92,10 @@ pub struct HostLimits {
 impl HostLimits {
     /// New limits.
     pub fn new(politeness: Politeness) -> Self {
-        HostLimits { politeness, gates: Mutex::new(HashMap::new()) }
+        HostLimits {
+            politeness,
+            gates: Mutex::new(HashMap::new()),
+        }
     }
 
     fn gate(&self, host: &str) -> Arc<HostGate> {
@@ -104,7 +117,12 @@ impl HostLimits {
     async fn acquire(&self, host: &str) -> (Arc<HostGate>, tokio::sync::OwnedSemaphorePermit) {
         let gate = self.gate(host);
         // Invariant: the semaphore is never closed, so acquiring cannot fail.
-        let permit = gate.sem.clone().acquire_owned().await.expect("host semaphore is never closed");
+        let permit = gate
+            .sem
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("host semaphore is never closed");
         if let Some(rate) = self.politeness.rate_per_host.filter(|r| *r > 0.0) {
             let interval = Duration::from_secs_f64(1.0 / rate);
             let slot = {
@@ -145,28 +163,58 @@ pub async fn probe_one(
     let mut step = fetch.start();
     loop {
         match step {
-            Step::Done(v) => return Probed { transcript, verdict: *v },
+            Step::Done(v) => {
+                return Probed {
+                    transcript,
+                    verdict: *v,
+                }
+            }
             Step::Send(out) => {
-                if out.kind == ExchangeKind::Actual && is_state_changing(&out.method) && !safety.allow_unsafe {
+                if out.kind == ExchangeKind::Actual
+                    && is_state_changing(&out.method)
+                    && !safety.allow_unsafe
+                {
                     let verdict = fetch.hold_back(format!(
                         "{} is state-changing: the actual request was not sent (allow it with `allow_unsafe = true` in the probe file or --allow-unsafe)",
                         out.method
                     ));
-                    return Probed { transcript, verdict };
+                    return Probed {
+                        transcript,
+                        verdict,
+                    };
                 }
-                let host = format!("{}:{}", out.url.host_str().unwrap_or(""), out.url.port_or_known_default().unwrap_or(0));
+                let host = format!(
+                    "{}:{}",
+                    out.url.host_str().unwrap_or(""),
+                    out.url.port_or_known_default().unwrap_or(0)
+                );
                 let sent = {
                     let (_gate, _permit) = limits.acquire(&host).await;
                     transport.send(&out).await
                 };
                 match sent.result {
                     Ok(resp) => {
-                        let incoming = IncomingResponse { status: resp.status, headers: resp.headers.clone() };
-                        transcript.exchanges.push(Exchange { kind: out.kind, request: sent.request, response: Some(resp), error: None, timings: sent.timings });
+                        let incoming = IncomingResponse {
+                            status: resp.status,
+                            headers: resp.headers.clone(),
+                        };
+                        transcript.exchanges.push(Exchange {
+                            kind: out.kind,
+                            request: sent.request,
+                            response: Some(resp),
+                            error: None,
+                            timings: sent.timings,
+                        });
                         step = fetch.receive(&incoming);
                     }
                     Err(e) => {
-                        transcript.exchanges.push(Exchange { kind: out.kind, request: sent.request, response: None, error: Some(e.clone()), timings: sent.timings });
+                        transcript.exchanges.push(Exchange {
+                            kind: out.kind,
+                            request: sent.request,
+                            response: None,
+                            error: Some(e.clone()),
+                            timings: sent.timings,
+                        });
                         step = fetch.network_error(e.kind, e.message);
                     }
                 }
@@ -177,7 +225,12 @@ pub async fn probe_one(
 
 /// Re-judges a saved transcript offline: feeds the recorded responses to a fresh engine.
 /// Returns `None` when the engine would send a request the transcript does not hold.
-pub fn replay(req: PageRequest, profile: BrowserProfile, transcript: &Transcript, safety: &Safety) -> Option<Verdict> {
+pub fn replay(
+    req: PageRequest,
+    profile: BrowserProfile,
+    transcript: &Transcript,
+    safety: &Safety,
+) -> Option<Verdict> {
     let mut fetch = Fetch::new(req, profile);
     let mut step = fetch.start();
     let mut i = 0;
@@ -185,8 +238,14 @@ pub fn replay(req: PageRequest, profile: BrowserProfile, transcript: &Transcript
         match step {
             Step::Done(v) => return Some(*v),
             Step::Send(out) => {
-                if out.kind == ExchangeKind::Actual && is_state_changing(&out.method) && !safety.allow_unsafe {
-                    return Some(fetch.hold_back(format!("{} is state-changing: the actual request was not sent", out.method)));
+                if out.kind == ExchangeKind::Actual
+                    && is_state_changing(&out.method)
+                    && !safety.allow_unsafe
+                {
+                    return Some(fetch.hold_back(format!(
+                        "{} is state-changing: the actual request was not sent",
+                        out.method
+                    )));
                 }
                 let ex = transcript.exchanges.get(i)?;
                 i += 1;
@@ -194,7 +253,10 @@ pub fn replay(req: PageRequest, profile: BrowserProfile, transcript: &Transcript
                     return None;
                 }
                 step = match (&ex.response, &ex.error) {
-                    (Some(r), _) => fetch.receive(&IncomingResponse { status: r.status, headers: r.headers.clone() }),
+                    (Some(r), _) => fetch.receive(&IncomingResponse {
+                        status: r.status,
+                        headers: r.headers.clone(),
+                    }),
                     (None, Some(e)) => fetch.network_error(e.kind, e.message.clone()),
                     (None, None) => return None,
                 };

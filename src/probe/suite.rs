@@ -88,6 +88,10 @@ pub struct RouteSpec {
     pub expect_origins: BTreeMap<String, Expect>,
     /// Request mode.
     pub mode: RequestMode,
+    /// Origins for this route (overrides the suite's).
+    pub origins: Option<Vec<OriginSpec>>,
+    /// Credentials modes for this route (overrides the suite's).
+    pub credentials: Option<Vec<CredentialsMode>>,
 }
 
 /// An expected outcome.
@@ -165,27 +169,46 @@ struct RawRoute {
     #[serde(default)]
     expect_origins: BTreeMap<String, Expect>,
     mode: Option<Spanned<String>>,
+    /// Overrides the suite's origins for this route.
+    origins: Option<Vec<Spanned<String>>>,
+    /// Overrides the suite's credentials modes for this route.
+    credentials: Option<Vec<Spanned<String>>>,
     #[allow(dead_code)]
     description: Option<String>,
 }
 
 fn line_of(src: &str, offset: usize) -> usize {
-    src[..offset.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    src[..offset.min(src.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Loads every `*.toml` under the given files or folders, sorted by path.
-pub fn load_paths(paths: &[PathBuf], env: &dyn Fn(&str) -> Option<String>) -> Result<Vec<ProbeSuite>, Vec<SuiteError>> {
+pub fn load_paths(
+    paths: &[PathBuf],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<ProbeSuite>, Vec<SuiteError>> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
         if p.is_dir() {
             match std::fs::read_dir(p) {
                 Ok(rd) => {
-                    let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
+                    let mut v: Vec<PathBuf> = rd
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                        .collect();
                     v.sort();
                     files.extend(v);
                 }
-                Err(e) => errors.push(SuiteError { file: p.display().to_string(), line: 0, field: "-".into(), message: format!("cannot read folder: {e}") }),
+                Err(e) => errors.push(SuiteError {
+                    file: p.display().to_string(),
+                    line: 0,
+                    field: "-".into(),
+                    message: format!("cannot read folder: {e}"),
+                }),
             }
         } else {
             files.push(p.clone());
@@ -198,7 +221,12 @@ pub fn load_paths(paths: &[PathBuf], env: &dyn Fn(&str) -> Option<String>) -> Re
                 Ok(s) => suites.push(s),
                 Err(mut e) => errors.append(&mut e),
             },
-            Err(e) => errors.push(SuiteError { file: f.display().to_string(), line: 0, field: "-".into(), message: format!("cannot read file: {e}") }),
+            Err(e) => errors.push(SuiteError {
+                file: f.display().to_string(),
+                line: 0,
+                field: "-".into(),
+                message: format!("cannot read file: {e}"),
+            }),
         }
     }
     if errors.is_empty() {
@@ -209,7 +237,11 @@ pub fn load_paths(paths: &[PathBuf], env: &dyn Fn(&str) -> Option<String>) -> Re
 }
 
 /// Parses and validates one probe file.
-pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<ProbeSuite, Vec<SuiteError>> {
+pub fn parse_suite(
+    path: &Path,
+    src: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ProbeSuite, Vec<SuiteError>> {
     let file = path.display().to_string();
     let raw: RawSuite = match toml::from_str(src) {
         Ok(r) => r,
@@ -222,36 +254,79 @@ pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>)
                 .span()
                 .and_then(|s| {
                     let l = src.lines().nth(line_of(src, s.start) - 1)?;
-                    l.split('=').next().map(|k| k.trim().trim_matches('[').trim_matches(']').trim().to_string())
+                    l.split('=').next().map(|k| {
+                        k.trim()
+                            .trim_matches('[')
+                            .trim_matches(']')
+                            .trim()
+                            .to_string()
+                    })
                 })
                 .filter(|k| !k.is_empty())
                 .unwrap_or_else(|| "-".into());
-            return Err(vec![SuiteError { file, line, field, message: msg }]);
+            return Err(vec![SuiteError {
+                file,
+                line,
+                field,
+                message: msg,
+            }]);
         }
     };
     let mut errors = Vec::new();
-    let err = |errors: &mut Vec<SuiteError>, span: std::ops::Range<usize>, field: &str, message: String| {
-        errors.push(SuiteError { file: file.clone(), line: line_of(src, span.start), field: field.to_string(), message });
+    let err = |errors: &mut Vec<SuiteError>,
+               span: std::ops::Range<usize>,
+               field: &str,
+               message: String| {
+        errors.push(SuiteError {
+            file: file.clone(),
+            line: line_of(src, span.start),
+            field: field.to_string(),
+            message,
+        });
     };
     let target = match url::Url::parse(raw.target.get_ref()) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => Some(u),
         Ok(u) => {
-            err(&mut errors, raw.target.span(), "target", format!("scheme `{}` is not http or https", u.scheme()));
+            err(
+                &mut errors,
+                raw.target.span(),
+                "target",
+                format!("scheme `{}` is not http or https", u.scheme()),
+            );
             None
         }
         Err(e) => {
-            err(&mut errors, raw.target.span(), "target", format!("`{}` is not a URL: {e}", raw.target.get_ref()));
+            err(
+                &mut errors,
+                raw.target.span(),
+                "target",
+                format!("`{}` is not a URL: {e}", raw.target.get_ref()),
+            );
             None
         }
     };
     let mut origins = Vec::new();
-    if raw.origins.get_ref().is_empty() {
-        err(&mut errors, raw.origins.span(), "origins", "at least one origin is needed".into());
+    if raw.origins.get_ref().is_empty() && raw.routes.iter().any(|r| r.get_ref().origins.is_none())
+    {
+        err(
+            &mut errors,
+            raw.origins.span(),
+            "origins",
+            "at least one origin is needed".into(),
+        );
     }
     for (i, o) in raw.origins.get_ref().iter().enumerate() {
         match Origin::parse(o.get_ref()) {
-            Ok(origin) => origins.push(OriginSpec { origin, source: "listed".into() }),
-            Err(e) => err(&mut errors, o.span(), &format!("origins[{i}]"), e.to_string()),
+            Ok(origin) => origins.push(OriginSpec {
+                origin,
+                source: "listed".into(),
+            }),
+            Err(e) => err(
+                &mut errors,
+                o.span(),
+                &format!("origins[{i}]"),
+                e.to_string(),
+            ),
         }
     }
     let listed: Vec<Origin> = origins.iter().map(|o| o.origin.clone()).collect();
@@ -260,11 +335,22 @@ pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>)
             Some(extra) => {
                 for o in extra {
                     if !origins.iter().any(|x| x.origin == o) {
-                        origins.push(OriginSpec { origin: o, source: v.get_ref().clone() });
+                        origins.push(OriginSpec {
+                            origin: o,
+                            source: v.get_ref().clone(),
+                        });
                     }
                 }
             }
-            None => err(&mut errors, v.span(), &format!("variants[{i}]"), format!("`{}` is not one of: scheme, port, trailing-slash, null, sibling", v.get_ref())),
+            None => err(
+                &mut errors,
+                v.span(),
+                &format!("variants[{i}]"),
+                format!(
+                    "`{}` is not one of: scheme, port, trailing-slash, null, sibling",
+                    v.get_ref()
+                ),
+            ),
         }
     }
     let mut credentials = Vec::new();
@@ -284,33 +370,67 @@ pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>)
         }),
         None => Initiator::Fetch,
     };
-    let resolve_env = |errors: &mut Vec<SuiteError>, s: &Spanned<String>, field: &str| -> Option<String> {
-        match env(s.get_ref()) {
-            Some(v) => Some(v),
-            None => {
-                errors.push(SuiteError { file: file.clone(), line: line_of(src, s.span().start), field: field.into(), message: format!("environment variable `{}` is not set", s.get_ref()) });
-                None
+    let resolve_env =
+        |errors: &mut Vec<SuiteError>, s: &Spanned<String>, field: &str| -> Option<String> {
+            match env(s.get_ref()) {
+                Some(v) => Some(v),
+                None => {
+                    errors.push(SuiteError {
+                        file: file.clone(),
+                        line: line_of(src, s.span().start),
+                        field: field.into(),
+                        message: format!("environment variable `{}` is not set", s.get_ref()),
+                    });
+                    None
+                }
             }
-        }
-    };
-    let cookie = raw.auth.cookie_env.as_ref().and_then(|s| resolve_env(&mut errors, s, "auth.cookie_env"));
-    let authorization = raw.auth.authorization_env.as_ref().and_then(|s| resolve_env(&mut errors, s, "auth.authorization_env"));
+        };
+    let cookie = raw
+        .auth
+        .cookie_env
+        .as_ref()
+        .and_then(|s| resolve_env(&mut errors, s, "auth.cookie_env"));
+    let authorization = raw
+        .auth
+        .authorization_env
+        .as_ref()
+        .and_then(|s| resolve_env(&mut errors, s, "auth.authorization_env"));
     let mut routes = Vec::new();
     if raw.routes.is_empty() {
-        errors.push(SuiteError { file: file.clone(), line: 1, field: "route".into(), message: "at least one [[route]] is needed".into() });
+        errors.push(SuiteError {
+            file: file.clone(),
+            line: 1,
+            field: "route".into(),
+            message: "at least one [[route]] is needed".into(),
+        });
     }
     for (ri, r) in raw.routes.iter().enumerate() {
         let span = r.span();
         let r = r.get_ref();
         let mut path = r.path.get_ref().clone();
         for (k, v) in &r.params {
-            path = path.replace(&format!("{{{k}}}"), v).replace(&format!("{{{k}+}}"), v);
+            path = path
+                .replace(&format!("{{{k}}}"), v)
+                .replace(&format!("{{{k}+}}"), v);
         }
         if path.contains('{') {
-            err(&mut errors, r.path.span(), &format!("route[{ri}].path"), format!("`{}` has a path parameter without a sample value in `params`", r.path.get_ref()));
+            err(
+                &mut errors,
+                r.path.span(),
+                &format!("route[{ri}].path"),
+                format!(
+                    "`{}` has a path parameter without a sample value in `params`",
+                    r.path.get_ref()
+                ),
+            );
         }
         if !path.starts_with('/') {
-            err(&mut errors, r.path.span(), &format!("route[{ri}].path"), "must start with `/`".into());
+            err(
+                &mut errors,
+                r.path.span(),
+                &format!("route[{ri}].path"),
+                "must start with `/`".into(),
+            );
         }
         let url = target.as_ref().and_then(|t| {
             let base = t.as_str().trim_end_matches('/');
@@ -321,7 +441,12 @@ pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>)
             if crate::fetch::method::is_method(m.get_ref()) {
                 methods.push(m.get_ref().clone());
             } else {
-                err(&mut errors, m.span(), &format!("route[{ri}].methods[{mi}]"), format!("`{}` is not an HTTP method", m.get_ref()));
+                err(
+                    &mut errors,
+                    m.span(),
+                    &format!("route[{ri}].methods[{mi}]"),
+                    format!("`{}` is not an HTTP method", m.get_ref()),
+                );
             }
         }
         if methods.is_empty() && r.methods.is_empty() {
@@ -333,21 +458,32 @@ pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>)
         }
         for (name, value) in &r.headers {
             if !crate::fetch::headers::is_token(name) {
-                err(&mut errors, value.span(), &format!("route[{ri}].headers"), format!("`{name}` is not a header name"));
+                err(
+                    &mut errors,
+                    value.span(),
+                    &format!("route[{ri}].headers"),
+                    format!("`{name}` is not a header name"),
+                );
                 continue;
             }
             let v = value.get_ref();
-            let resolved = if let Some(var) = v.strip_prefix("${env:").and_then(|s| s.strip_suffix('}')) {
-                match env(var) {
-                    Some(x) => x,
-                    None => {
-                        err(&mut errors, value.span(), &format!("route[{ri}].headers.{name}"), format!("environment variable `{var}` is not set"));
-                        continue;
+            let resolved =
+                if let Some(var) = v.strip_prefix("${env:").and_then(|s| s.strip_suffix('}')) {
+                    match env(var) {
+                        Some(x) => x,
+                        None => {
+                            err(
+                                &mut errors,
+                                value.span(),
+                                &format!("route[{ri}].headers.{name}"),
+                                format!("environment variable `{var}` is not set"),
+                            );
+                            continue;
+                        }
                     }
-                }
-            } else {
-                v.clone()
-            };
+                } else {
+                    v.clone()
+                };
             headers.append(name.clone(), resolved);
         }
         if let Some(a) = &authorization {
@@ -361,7 +497,12 @@ pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>)
                 Ok(origin) => {
                     expect_origins.insert(origin.serialize(), *e);
                 }
-                Err(er) => err(&mut errors, span.clone(), &format!("route[{ri}].expect_origins"), er.to_string()),
+                Err(er) => err(
+                    &mut errors,
+                    span.clone(),
+                    &format!("route[{ri}].expect_origins"),
+                    er.to_string(),
+                ),
             }
         }
         let mode = match &r.mode {
@@ -371,15 +512,67 @@ pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>)
             }),
             None => RequestMode::Cors,
         };
+        let route_origins = r.origins.as_ref().map(|list| {
+            list.iter()
+                .enumerate()
+                .filter_map(|(i, o)| match Origin::parse(o.get_ref()) {
+                    Ok(origin) => Some(OriginSpec {
+                        origin,
+                        source: "listed".into(),
+                    }),
+                    Err(e) => {
+                        err(
+                            &mut errors,
+                            o.span(),
+                            &format!("route[{ri}].origins[{i}]"),
+                            e.to_string(),
+                        );
+                        None
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        let route_credentials = r.credentials.as_ref().map(|list| {
+            list.iter()
+                .enumerate()
+                .filter_map(|(i, c)| match c.get_ref().parse::<CredentialsMode>() {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        err(
+                            &mut errors,
+                            c.span(),
+                            &format!("route[{ri}].credentials[{i}]"),
+                            e,
+                        );
+                        None
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
         if let Some(url) = url {
-            routes.push(RouteSpec { path: r.path.get_ref().clone(), url, methods, headers, body: r.body.clone(), expect: r.expect, expect_origins, mode });
+            routes.push(RouteSpec {
+                path: r.path.get_ref().clone(),
+                url,
+                methods,
+                headers,
+                body: r.body.clone(),
+                expect: r.expect,
+                expect_origins,
+                mode,
+                origins: route_origins,
+                credentials: route_credentials,
+            });
         }
     }
     let _ = raw.description;
     if !errors.is_empty() {
         return Err(errors);
     }
-    let name = raw.name.unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+    let name = raw.name.unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
     let rate_limit = match raw.safety.rate_limit {
         Some(r) if r <= 0.0 => None,
         Some(r) => Some(r),
@@ -406,18 +599,28 @@ pub fn parse_suite(path: &Path, src: &str, env: &dyn Fn(&str) -> Option<String>)
 fn expand_variant(name: &str, listed: &[Origin]) -> Option<Vec<Origin>> {
     let mut out = Vec::new();
     for o in listed {
-        let Origin::Tuple { scheme, host, port } = o else { continue };
+        let Origin::Tuple { scheme, host, port } = o else {
+            continue;
+        };
         match name {
             "scheme" => {
                 let other = if scheme == "https" { "http" } else { "https" };
-                out.push(Origin::Tuple { scheme: other.into(), host: host.clone(), port: *port });
+                out.push(Origin::Tuple {
+                    scheme: other.into(),
+                    host: host.clone(),
+                    port: *port,
+                });
             }
             "port" => {
                 let p = match port {
                     Some(3000) => 8080,
                     _ => 3000,
                 };
-                out.push(Origin::Tuple { scheme: scheme.clone(), host: host.clone(), port: Some(p) });
+                out.push(Origin::Tuple {
+                    scheme: scheme.clone(),
+                    host: host.clone(),
+                    port: Some(p),
+                });
             }
             // A trailing slash cannot be part of an origin the browser sends; this variant
             // stands for an allow-list entry written with one, so it is probed as listed.
@@ -425,8 +628,16 @@ fn expand_variant(name: &str, listed: &[Origin]) -> Option<Vec<Origin>> {
             "null" => out.push(Origin::Opaque),
             "sibling" => {
                 let labels: Vec<&str> = host.split('.').collect();
-                let sibling = if labels.len() > 2 { format!("evil.{}", labels[1..].join(".")) } else { format!("evil.{host}") };
-                out.push(Origin::Tuple { scheme: scheme.clone(), host: sibling, port: *port });
+                let sibling = if labels.len() > 2 {
+                    format!("evil.{}", labels[1..].join("."))
+                } else {
+                    format!("evil.{host}")
+                };
+                out.push(Origin::Tuple {
+                    scheme: scheme.clone(),
+                    host: sibling,
+                    port: *port,
+                });
             }
             _ => return None,
         }
@@ -459,9 +670,10 @@ pub fn plan(suite: &ProbeSuite) -> Vec<PlannedProbe> {
     let mut out = Vec::new();
     for route in &suite.routes {
         for method in &route.methods {
-            for origin in &suite.origins {
-                for creds in &suite.credentials {
-                    let mut req = crate::fetch::PageRequest::new(route.url.as_str(), origin.origin.clone());
+            for origin in route.origins.as_ref().unwrap_or(&suite.origins) {
+                for creds in route.credentials.as_ref().unwrap_or(&suite.credentials) {
+                    let mut req =
+                        crate::fetch::PageRequest::new(route.url.as_str(), origin.origin.clone());
                     req.method = method.clone();
                     req.headers = route.headers.clone();
                     req.credentials = *creds;
@@ -469,7 +681,11 @@ pub fn plan(suite: &ProbeSuite) -> Vec<PlannedProbe> {
                     req.mode = route.mode;
                     req.body = route.body.clone().map(String::into_bytes);
                     req.cookies = suite.cookie.clone();
-                    let expect = route.expect_origins.get(&origin.origin.serialize()).copied().or(route.expect);
+                    let expect = route
+                        .expect_origins
+                        .get(&origin.origin.serialize())
+                        .copied()
+                        .or(route.expect);
                     out.push(PlannedProbe {
                         suite: suite.name.clone(),
                         route: route.path.clone(),
@@ -499,7 +715,11 @@ mod tests {
         let e = parse_suite(Path::new("p.toml"), src, &no_env).unwrap_err();
         assert_eq!(e[0].file, "p.toml");
         assert_eq!(e[0].line, 5);
-        assert!(e[0].message.contains("unknown field `methds`"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("unknown field `methds`"),
+            "{}",
+            e[0].message
+        );
     }
 
     #[test]
@@ -509,7 +729,10 @@ mod tests {
         let s: Vec<String> = e.iter().map(|e| e.to_string()).collect();
         assert_eq!(s[0], "p.toml:2: origins[0]: `https://a.com/app` is not an origin: it has a path, query or fragment (did you mean `https://a.com`?)");
         assert_eq!(s[1], "p.toml:4: route[0].path: `/{id}` has a path parameter without a sample value in `params`");
-        assert_eq!(s[2], "p.toml:5: route[0].methods[1]: `BAD METHOD` is not an HTTP method");
+        assert_eq!(
+            s[2],
+            "p.toml:5: route[0].methods[1]: `BAD METHOD` is not an HTTP method"
+        );
     }
 
     #[test]

@@ -67,7 +67,10 @@ pub struct TransportError {
 
 impl TransportError {
     fn new(kind: NetworkErrorKind, message: impl Into<String>) -> Self {
-        TransportError { kind, message: message.into() }
+        TransportError {
+            kind,
+            message: message.into(),
+        }
     }
     /// Timed out.
     pub fn is_timeout(&self) -> bool {
@@ -178,7 +181,11 @@ impl Transport {
     /// Builds the client (loads system roots and `--cacert`).
     pub fn new(config: TransportConfig) -> Result<Transport, TransportSetupError> {
         let tls = tls_config(&config)?;
-        Ok(Transport { config, tls: Arc::new(tls), pool: Mutex::new(HashMap::new()) })
+        Ok(Transport {
+            config,
+            tls: Arc::new(tls),
+            pool: Mutex::new(HashMap::new()),
+        })
     }
 
     /// Settings.
@@ -192,8 +199,15 @@ impl Transport {
         let mut timings = Timings::default();
         let https = req.url.scheme() == "https";
         let host = req.url.host_str().unwrap_or("").to_string();
-        let port = req.url.port_or_known_default().unwrap_or(if https { 443 } else { 80 });
-        let key = PoolKey { https, host: host.clone(), port };
+        let port = req
+            .url
+            .port_or_known_default()
+            .unwrap_or(if https { 443 } else { 80 });
+        let key = PoolKey {
+            https,
+            host: host.clone(),
+            port,
+        };
         let sent_h1 = build_h1_head(req, &host, req.url.port());
         let mut attempt = 0;
         loop {
@@ -207,7 +221,11 @@ impl Transport {
                     Err(e) => {
                         timings.total_ms = ms(start.elapsed());
                         let request = match_sent(req, &sent_h1.1);
-                        return Sent { request, result: Err(e), timings };
+                        return Sent {
+                            request,
+                            result: Err(e),
+                            timings,
+                        };
                     }
                 },
             };
@@ -215,7 +233,11 @@ impl Transport {
             let t0 = Instant::now();
             let outcome = match conn {
                 Conn::H1 { io, buf } => {
-                    let r = tokio::time::timeout(self.config.read_timeout, self.exchange_h1(io, buf, &sent_h1.0, req, &mut timings, t0)).await;
+                    let r = tokio::time::timeout(
+                        self.config.read_timeout,
+                        self.exchange_h1(io, buf, &sent_h1.0, req, &mut timings, t0),
+                    )
+                    .await;
                     match r {
                         Ok(Ok((resp, conn))) => {
                             if let Some(c) = conn {
@@ -224,32 +246,50 @@ impl Transport {
                             Ok((resp, match_sent(req, &sent_h1.1)))
                         }
                         Ok(Err(e)) => Err(e),
-                        Err(_) => Err(TransportError::new(NetworkErrorKind::Timeout, format!("no complete response within {:?}", self.config.read_timeout))),
+                        Err(_) => Err(TransportError::new(
+                            NetworkErrorKind::Timeout,
+                            format!("no complete response within {:?}", self.config.read_timeout),
+                        )),
                     }
                 }
                 Conn::H2(send) => {
-                    let r = tokio::time::timeout(self.config.read_timeout, self.exchange_h2(send.clone(), req, &host, &mut timings, t0)).await;
+                    let r = tokio::time::timeout(
+                        self.config.read_timeout,
+                        self.exchange_h2(send.clone(), req, &host, &mut timings, t0),
+                    )
+                    .await;
                     match r {
                         Ok(Ok((resp, sent))) => {
                             self.put(key.clone(), Conn::H2(send));
                             Ok((resp, sent))
                         }
                         Ok(Err(e)) => Err(e),
-                        Err(_) => Err(TransportError::new(NetworkErrorKind::Timeout, format!("no complete response within {:?}", self.config.read_timeout))),
+                        Err(_) => Err(TransportError::new(
+                            NetworkErrorKind::Timeout,
+                            format!("no complete response within {:?}", self.config.read_timeout),
+                        )),
                     }
                 }
             };
             match outcome {
                 Ok((resp, request)) => {
                     timings.total_ms = ms(start.elapsed());
-                    return Sent { request, result: Ok(resp), timings };
+                    return Sent {
+                        request,
+                        result: Ok(resp),
+                        timings,
+                    };
                 }
                 // A pooled keep-alive connection may have been closed by the server meanwhile:
                 // retry once on a fresh connection.
                 Err(e) if reused && attempt == 1 && e.kind == NetworkErrorKind::Io => continue,
                 Err(e) => {
                     timings.total_ms = ms(start.elapsed());
-                    return Sent { request: match_sent(req, &sent_h1.1), result: Err(e), timings };
+                    return Sent {
+                        request: match_sent(req, &sent_h1.1),
+                        result: Err(e),
+                        timings,
+                    };
                 }
             }
         }
@@ -281,20 +321,38 @@ impl Transport {
     }
 
     async fn resolve(&self, key: &PoolKey) -> Result<Vec<SocketAddr>, TransportError> {
-        if let Some((_, _, addr)) = self.config.resolve.iter().find(|(h, p, _)| h.eq_ignore_ascii_case(&key.host) && *p == key.port) {
+        if let Some((_, _, addr)) = self
+            .config
+            .resolve
+            .iter()
+            .find(|(h, p, _)| h.eq_ignore_ascii_case(&key.host) && *p == key.port)
+        {
             return Ok(vec![*addr]);
         }
         let host = key.host.trim_start_matches('[').trim_end_matches(']');
         if let Ok(ip) = host.parse::<std::net::IpAddr>() {
             return Ok(vec![SocketAddr::new(ip, key.port)]);
         }
-        let addrs = tokio::time::timeout(self.config.connect_timeout, tokio::net::lookup_host((host, key.port)))
-            .await
-            .map_err(|_| TransportError::new(NetworkErrorKind::Timeout, format!("resolving {host} timed out")))?
-            .map_err(|e| TransportError::new(NetworkErrorKind::Dns, format!("cannot resolve {host}: {e}")))?
-            .collect::<Vec<_>>();
+        let addrs = tokio::time::timeout(
+            self.config.connect_timeout,
+            tokio::net::lookup_host((host, key.port)),
+        )
+        .await
+        .map_err(|_| {
+            TransportError::new(
+                NetworkErrorKind::Timeout,
+                format!("resolving {host} timed out"),
+            )
+        })?
+        .map_err(|e| {
+            TransportError::new(NetworkErrorKind::Dns, format!("cannot resolve {host}: {e}"))
+        })?
+        .collect::<Vec<_>>();
         if addrs.is_empty() {
-            return Err(TransportError::new(NetworkErrorKind::Dns, format!("{host} has no addresses")));
+            return Err(TransportError::new(
+                NetworkErrorKind::Dns,
+                format!("{host} has no addresses"),
+            ));
         }
         Ok(addrs)
     }
@@ -307,43 +365,91 @@ impl Transport {
         let mut last_err = None;
         let mut stream = None;
         for addr in &addrs {
-            match tokio::time::timeout(self.config.connect_timeout, TcpStream::connect(addr)).await {
+            match tokio::time::timeout(self.config.connect_timeout, TcpStream::connect(addr)).await
+            {
                 Ok(Ok(s)) => {
                     stream = Some(s);
                     break;
                 }
-                Ok(Err(e)) => last_err = Some(TransportError::new(NetworkErrorKind::Connect, format!("cannot connect to {addr}: {e}"))),
-                Err(_) => last_err = Some(TransportError::new(NetworkErrorKind::Timeout, format!("connecting to {addr} timed out after {:?}", self.config.connect_timeout))),
+                Ok(Err(e)) => {
+                    last_err = Some(TransportError::new(
+                        NetworkErrorKind::Connect,
+                        format!("cannot connect to {addr}: {e}"),
+                    ))
+                }
+                Err(_) => {
+                    last_err = Some(TransportError::new(
+                        NetworkErrorKind::Timeout,
+                        format!(
+                            "connecting to {addr} timed out after {:?}",
+                            self.config.connect_timeout
+                        ),
+                    ))
+                }
             }
         }
         let Some(stream) = stream else {
-            return Err(last_err.unwrap_or_else(|| TransportError::new(NetworkErrorKind::Connect, "no address to connect to")));
+            return Err(last_err.unwrap_or_else(|| {
+                TransportError::new(NetworkErrorKind::Connect, "no address to connect to")
+            }));
         };
         let _ = stream.set_nodelay(true);
         timings.connect_ms = ms(t.elapsed());
         if !key.https {
-            return Ok(Conn::H1 { io: Box::new(stream), buf: Vec::with_capacity(8192) });
+            return Ok(Conn::H1 {
+                io: Box::new(stream),
+                buf: Vec::with_capacity(8192),
+            });
         }
         let t = Instant::now();
-        let name = rustls_pki_types::ServerName::try_from(key.host.trim_start_matches('[').trim_end_matches(']').to_string())
-            .map_err(|e| TransportError::new(NetworkErrorKind::Tls, format!("invalid TLS server name {}: {e}", key.host)))?;
+        let name = rustls_pki_types::ServerName::try_from(
+            key.host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+        )
+        .map_err(|e| {
+            TransportError::new(
+                NetworkErrorKind::Tls,
+                format!("invalid TLS server name {}: {e}", key.host),
+            )
+        })?;
         let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
-        let tls = tokio::time::timeout(self.config.connect_timeout, connector.connect(name, stream))
-            .await
-            .map_err(|_| TransportError::new(NetworkErrorKind::Timeout, "TLS handshake timed out"))?
-            .map_err(|e| TransportError::new(NetworkErrorKind::Tls, format!("TLS handshake with {} failed: {e}", key.host)))?;
+        let tls =
+            tokio::time::timeout(self.config.connect_timeout, connector.connect(name, stream))
+                .await
+                .map_err(|_| {
+                    TransportError::new(NetworkErrorKind::Timeout, "TLS handshake timed out")
+                })?
+                .map_err(|e| {
+                    TransportError::new(
+                        NetworkErrorKind::Tls,
+                        format!("TLS handshake with {} failed: {e}", key.host),
+                    )
+                })?;
         timings.tls_ms = ms(t.elapsed());
         let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
         if h2 {
-            let (send, conn) = hyper::client::conn::http2::handshake(hyper_util::rt::TokioExecutor::new(), hyper_util::rt::TokioIo::new(tls))
-                .await
-                .map_err(|e| TransportError::new(NetworkErrorKind::Protocol, format!("HTTP/2 handshake failed: {e}")))?;
+            let (send, conn) = hyper::client::conn::http2::handshake(
+                hyper_util::rt::TokioExecutor::new(),
+                hyper_util::rt::TokioIo::new(tls),
+            )
+            .await
+            .map_err(|e| {
+                TransportError::new(
+                    NetworkErrorKind::Protocol,
+                    format!("HTTP/2 handshake failed: {e}"),
+                )
+            })?;
             tokio::spawn(async move {
                 let _ = conn.await;
             });
             return Ok(Conn::H2(send));
         }
-        Ok(Conn::H1 { io: Box::new(tls), buf: Vec::with_capacity(8192) })
+        Ok(Conn::H1 {
+            io: Box::new(tls),
+            buf: Vec::with_capacity(8192),
+        })
     }
 
     async fn exchange_h1(
@@ -355,7 +461,9 @@ impl Transport {
         timings: &mut Timings,
         t0: Instant,
     ) -> Result<(ReceivedResponse, Option<Conn>), TransportError> {
-        let io_err = |e: std::io::Error| TransportError::new(NetworkErrorKind::Io, format!("connection failed: {e}"));
+        let io_err = |e: std::io::Error| {
+            TransportError::new(NetworkErrorKind::Io, format!("connection failed: {e}"))
+        };
         io.write_all(head).await.map_err(io_err)?;
         if let Some(body) = &req.body {
             io.write_all(body).await.map_err(io_err)?;
@@ -379,21 +487,42 @@ impl Transport {
                         for h in resp.headers.iter() {
                             list.append(h.name, isomorphic_decode(h.value));
                         }
-                        let conn_hdr = list.get("connection").unwrap_or_default().to_ascii_lowercase();
-                        let keep = if version == 0 { conn_hdr.contains("keep-alive") } else { !conn_hdr.contains("close") };
+                        let conn_hdr = list
+                            .get("connection")
+                            .unwrap_or_default()
+                            .to_ascii_lowercase();
+                        let keep = if version == 0 {
+                            conn_hdr.contains("keep-alive")
+                        } else {
+                            !conn_hdr.contains("close")
+                        };
                         break (status, version, list, n, keep);
                     }
                     Ok(httparse::Status::Partial) => {
                         if buf.len() > 256 * 1024 {
-                            return Err(TransportError::new(NetworkErrorKind::Protocol, "response head larger than 256 KiB"));
+                            return Err(TransportError::new(
+                                NetworkErrorKind::Protocol,
+                                "response head larger than 256 KiB",
+                            ));
                         }
                         let n = read_more(&mut io, &mut buf).await?;
                         if n == 0 {
-                            return Err(TransportError::new(NetworkErrorKind::Io, if buf.is_empty() { "connection closed before any response".to_string() } else { "connection closed in the middle of the response head".to_string() }));
+                            return Err(TransportError::new(
+                                NetworkErrorKind::Io,
+                                if buf.is_empty() {
+                                    "connection closed before any response".to_string()
+                                } else {
+                                    "connection closed in the middle of the response head"
+                                        .to_string()
+                                },
+                            ));
                         }
                     }
                     Err(e) => {
-                        return Err(TransportError::new(NetworkErrorKind::Protocol, format!("invalid HTTP response: {e}")))
+                        return Err(TransportError::new(
+                            NetworkErrorKind::Protocol,
+                            format!("invalid HTTP response: {e}"),
+                        ))
                     }
                 }
             };
@@ -403,27 +532,51 @@ impl Transport {
             }
             timings.ttfb_ms = ms(t0.elapsed());
             buf.drain(..head_len);
-            let no_body = req.method == "HEAD" || status == 204 || status == 304 || (100..200).contains(&status);
+            let no_body = req.method == "HEAD"
+                || status == 204
+                || status == 304
+                || (100..200).contains(&status);
             let mut body = Vec::new();
             let mut reusable = keep_alive;
             let mut body_len = 0usize;
             if !no_body {
-                let chunked = headers.get("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+                let chunked = headers
+                    .get("transfer-encoding")
+                    .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
                 if chunked {
-                    let (len, complete) = read_chunked(&mut io, &mut buf, &mut body, self.config.body_prefix, self.config.max_body).await?;
+                    let (len, complete) = read_chunked(
+                        &mut io,
+                        &mut buf,
+                        &mut body,
+                        self.config.body_prefix,
+                        self.config.max_body,
+                    )
+                    .await?;
                     body_len = len;
                     reusable &= complete;
                 } else if let Some(cl) = headers.get("content-length") {
-                    let n: usize = cl.split(',').next().unwrap_or("").trim().parse().map_err(|_| {
-                        TransportError::new(NetworkErrorKind::Protocol, format!("invalid Content-Length `{cl}`"))
-                    })?;
+                    let n: usize =
+                        cl.split(',')
+                            .next()
+                            .unwrap_or("")
+                            .trim()
+                            .parse()
+                            .map_err(|_| {
+                                TransportError::new(
+                                    NetworkErrorKind::Protocol,
+                                    format!("invalid Content-Length `{cl}`"),
+                                )
+                            })?;
                     if n > self.config.max_body {
                         reusable = false;
                     }
                     let want = n.min(self.config.max_body);
                     while buf.len() < want {
                         if read_more(&mut io, &mut buf).await? == 0 {
-                            return Err(TransportError::new(NetworkErrorKind::Io, "connection closed before the end of the body"));
+                            return Err(TransportError::new(
+                                NetworkErrorKind::Io,
+                                "connection closed before the end of the body",
+                            ));
                         }
                     }
                     body.extend_from_slice(&buf[..want.min(self.config.body_prefix)]);
@@ -444,13 +597,21 @@ impl Transport {
                 }
             }
             let resp = ReceivedResponse {
-                version: if version == 0 { "HTTP/1.0".into() } else { "HTTP/1.1".into() },
+                version: if version == 0 {
+                    "HTTP/1.0".into()
+                } else {
+                    "HTTP/1.1".into()
+                },
                 status,
                 headers,
                 body_prefix: String::from_utf8_lossy(&body).into_owned(),
                 body_len,
             };
-            let conn = if reusable && buf.is_empty() { Some(Conn::H1 { io, buf }) } else { None };
+            let conn = if reusable && buf.is_empty() {
+                Some(Conn::H1 { io, buf })
+            } else {
+                None
+            };
             return Ok((resp, conn));
         }
     }
@@ -465,8 +626,11 @@ impl Transport {
     ) -> Result<(ReceivedResponse, SentRequest), TransportError> {
         use http_body_util::BodyExt;
         let perr = |e: String| TransportError::new(NetworkErrorKind::Protocol, e);
-        let method = http::Method::from_bytes(req.method.as_bytes()).map_err(|e| perr(format!("invalid method: {e}")))?;
-        let mut builder = http::Request::builder().method(method).uri(req.url.as_str());
+        let method = http::Method::from_bytes(req.method.as_bytes())
+            .map_err(|e| perr(format!("invalid method: {e}")))?;
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(req.url.as_str());
         let mut sent = HeaderList::new();
         sent.append(":authority", authority(host, req.url.port()));
         for (n, v) in req.headers.iter() {
@@ -477,9 +641,18 @@ impl Transport {
         if !body.is_empty() {
             sent.append("content-length", body.len().to_string());
         }
-        let request = builder.body(http_body_util::Full::new(Bytes::from(body.clone()))).map_err(|e| perr(format!("cannot build request: {e}")))?;
-        send.ready().await.map_err(|e| TransportError::new(NetworkErrorKind::Io, format!("HTTP/2 connection not ready: {e}")))?;
-        let resp = send.send_request(request).await.map_err(|e| TransportError::new(NetworkErrorKind::Io, format!("HTTP/2 request failed: {e}")))?;
+        let request = builder
+            .body(http_body_util::Full::new(Bytes::from(body.clone())))
+            .map_err(|e| perr(format!("cannot build request: {e}")))?;
+        send.ready().await.map_err(|e| {
+            TransportError::new(
+                NetworkErrorKind::Io,
+                format!("HTTP/2 connection not ready: {e}"),
+            )
+        })?;
+        let resp = send.send_request(request).await.map_err(|e| {
+            TransportError::new(NetworkErrorKind::Io, format!("HTTP/2 request failed: {e}"))
+        })?;
         timings.ttfb_ms = ms(t0.elapsed());
         let status = resp.status().as_u16();
         let mut headers = HeaderList::new();
@@ -490,7 +663,9 @@ impl Transport {
         let mut body_len = 0usize;
         let mut b = resp.into_body();
         while let Some(frame) = b.frame().await {
-            let frame = frame.map_err(|e| TransportError::new(NetworkErrorKind::Io, format!("HTTP/2 body failed: {e}")))?;
+            let frame = frame.map_err(|e| {
+                TransportError::new(NetworkErrorKind::Io, format!("HTTP/2 body failed: {e}"))
+            })?;
             if let Some(d) = frame.data_ref() {
                 body_len += d.len();
                 let room = self.config.body_prefix.saturating_sub(body_prefix.len());
@@ -500,13 +675,32 @@ impl Transport {
                 }
             }
         }
-        let sent = SentRequest { method: req.method.clone(), url: req.url.to_string(), headers: sent, body_len: body.len() };
-        Ok((ReceivedResponse { version: "HTTP/2".into(), status, headers, body_prefix: String::from_utf8_lossy(&body_prefix).into_owned(), body_len }, sent))
+        let sent = SentRequest {
+            method: req.method.clone(),
+            url: req.url.to_string(),
+            headers: sent,
+            body_len: body.len(),
+        };
+        Ok((
+            ReceivedResponse {
+                version: "HTTP/2".into(),
+                status,
+                headers,
+                body_prefix: String::from_utf8_lossy(&body_prefix).into_owned(),
+                body_len,
+            },
+            sent,
+        ))
     }
 }
 
 fn match_sent(req: &OutgoingRequest, headers: &HeaderList) -> SentRequest {
-    SentRequest { method: req.method.clone(), url: req.url.to_string(), headers: headers.clone(), body_len: req.body.as_ref().map_or(0, |b| b.len()) }
+    SentRequest {
+        method: req.method.clone(),
+        url: req.url.to_string(),
+        headers: headers.clone(),
+        body_len: req.body.as_ref().map_or(0, |b| b.len()),
+    }
 }
 
 fn authority(host: &str, port: Option<u16>) -> String {
@@ -523,7 +717,9 @@ fn build_h1_head(req: &OutgoingRequest, host: &str, port: Option<u16>) -> (Vec<u
     lines.append("Connection", "keep-alive");
     match &req.body {
         Some(b) => lines.append("Content-Length", b.len().to_string()),
-        None if matches!(req.method.as_str(), "POST" | "PUT") => lines.append("Content-Length", "0"),
+        None if matches!(req.method.as_str(), "POST" | "PUT") => {
+            lines.append("Content-Length", "0")
+        }
         None => {}
     }
     for (n, v) in req.headers.iter() {
@@ -563,7 +759,10 @@ fn isomorphic_decode(b: &[u8]) -> String {
 
 async fn read_more(io: &mut Box<dyn Io>, buf: &mut Vec<u8>) -> Result<usize, TransportError> {
     let mut tmp = [0u8; 16384];
-    let n = io.read(&mut tmp).await.map_err(|e| TransportError::new(NetworkErrorKind::Io, format!("read failed: {e}")))?;
+    let n = io
+        .read(&mut tmp)
+        .await
+        .map_err(|e| TransportError::new(NetworkErrorKind::Io, format!("read failed: {e}")))?;
     buf.extend_from_slice(&tmp[..n]);
     Ok(n)
 }
@@ -583,13 +782,20 @@ async fn read_chunked(
                 break i;
             }
             if read_more(io, buf).await? == 0 {
-                return Err(TransportError::new(NetworkErrorKind::Io, "connection closed inside a chunked body"));
+                return Err(TransportError::new(
+                    NetworkErrorKind::Io,
+                    "connection closed inside a chunked body",
+                ));
             }
         };
         let line = String::from_utf8_lossy(&buf[..line_end]).to_string();
         let size_str = line.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_str, 16)
-            .map_err(|_| TransportError::new(NetworkErrorKind::Protocol, format!("invalid chunk size `{size_str}`")))?;
+        let size = usize::from_str_radix(size_str, 16).map_err(|_| {
+            TransportError::new(
+                NetworkErrorKind::Protocol,
+                format!("invalid chunk size `{size_str}`"),
+            )
+        })?;
         buf.drain(..line_end + 2);
         if size == 0 {
             // trailers until empty line
@@ -609,7 +815,10 @@ async fn read_chunked(
         }
         while buf.len() < size + 2 {
             if read_more(io, buf).await? == 0 {
-                return Err(TransportError::new(NetworkErrorKind::Io, "connection closed inside a chunk"));
+                return Err(TransportError::new(
+                    NetworkErrorKind::Io,
+                    "connection closed inside a chunk",
+                ));
             }
         }
         let room = prefix.saturating_sub(body.len());
@@ -630,9 +839,15 @@ fn tls_config(config: &TransportConfig) -> Result<rustls::ClientConfig, Transpor
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| TransportSetupError::CaCert { path: String::new(), reason: e.to_string() })?;
+        .map_err(|e| TransportSetupError::CaCert {
+            path: String::new(),
+            reason: e.to_string(),
+        })?;
     let mut cfg = if config.insecure {
-        builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider))).with_no_client_auth()
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCert(provider)))
+            .with_no_client_auth()
     } else {
         let mut roots = rustls::RootCertStore::empty();
         let native = rustls_native_certs::load_native_certs();
@@ -642,21 +857,38 @@ fn tls_config(config: &TransportConfig) -> Result<rustls::ClientConfig, Transpor
         if let Some(path) = &config.cacert {
             use rustls_pki_types::pem::PemObject;
             let p = path.display().to_string();
-            let certs = rustls_pki_types::CertificateDer::pem_file_iter(path)
-                .map_err(|e| TransportSetupError::CaCert { path: p.clone(), reason: e.to_string() })?;
+            let certs = rustls_pki_types::CertificateDer::pem_file_iter(path).map_err(|e| {
+                TransportSetupError::CaCert {
+                    path: p.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
             let mut n = 0;
             for c in certs {
-                let c = c.map_err(|e| TransportSetupError::CaCert { path: p.clone(), reason: e.to_string() })?;
-                roots.add(c).map_err(|e| TransportSetupError::CaCert { path: p.clone(), reason: e.to_string() })?;
+                let c = c.map_err(|e| TransportSetupError::CaCert {
+                    path: p.clone(),
+                    reason: e.to_string(),
+                })?;
+                roots.add(c).map_err(|e| TransportSetupError::CaCert {
+                    path: p.clone(),
+                    reason: e.to_string(),
+                })?;
                 n += 1;
             }
             if n == 0 {
-                return Err(TransportSetupError::CaCert { path: p, reason: "no PEM certificate found".into() });
+                return Err(TransportSetupError::CaCert {
+                    path: p,
+                    reason: "no PEM certificate found".into(),
+                });
             }
         }
         builder.with_root_certificates(roots).with_no_client_auth()
     };
-    cfg.alpn_protocols = if config.http2 { vec![b"h2".to_vec(), b"http/1.1".to_vec()] } else { vec![b"http/1.1".to_vec()] };
+    cfg.alpn_protocols = if config.http2 {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
     Ok(cfg)
 }
 
@@ -681,7 +913,12 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAnyCert {
         cert: &rustls_pki_types::CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
     fn verify_tls13_signature(
         &self,
@@ -689,7 +926,12 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAnyCert {
         cert: &rustls_pki_types::CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()

@@ -54,7 +54,12 @@ pub struct RowContext {
 }
 
 /// Prints one request result.
-pub fn print_result(w: &mut dyn Write, r: &RequestResult, ctx: &RowContext, opts: HumanOptions) -> io::Result<()> {
+pub fn print_result(
+    w: &mut dyn Write,
+    r: &RequestResult,
+    ctx: &RowContext,
+    opts: HumanOptions,
+) -> io::Result<()> {
     let p = Paint(opts.color);
     let mark = match (r.outcome, ctx.as_expected) {
         (_, Some(false)) => p.red("✘"),
@@ -71,7 +76,15 @@ pub fn print_result(w: &mut dyn Write, r: &RequestResult, ctx: &RowContext, opts
         Outcome::Error => p.yellow("error"),
     };
     let target = ctx.label.clone().unwrap_or_else(|| r.url.clone());
-    write!(w, "{mark} {} {} {} from {} {}", outcome, p.bold(&r.method), target, r.origin, p.dim(&format!("[{}]", r.credentials)))?;
+    write!(
+        w,
+        "{mark} {} {} {} from {} {}",
+        outcome,
+        p.bold(&r.method),
+        target,
+        r.origin,
+        p.dim(&format!("[{}]", r.credentials))
+    )?;
     if let Some(e) = &ctx.expectation {
         let s = match ctx.as_expected {
             Some(false) => p.red(&format!("(expected {e})")),
@@ -106,7 +119,12 @@ pub fn print_result(w: &mut dyn Write, r: &RequestResult, ctx: &RowContext, opts
     }
     if opts.verbose {
         if !r.readable_headers.is_empty() {
-            writeln!(w, "    {} {}", p.dim("script can read:"), r.readable_headers.join(", "))?;
+            writeln!(
+                w,
+                "    {} {}",
+                p.dim("script can read:"),
+                r.readable_headers.join(", ")
+            )?;
         }
         for hop in &r.hops {
             print_exchange(w, hop, &p)?;
@@ -116,13 +134,27 @@ pub fn print_result(w: &mut dyn Write, r: &RequestResult, ctx: &RowContext, opts
 }
 
 fn print_exchange(w: &mut dyn Write, e: &WireExchange, p: &Paint) -> io::Result<()> {
-    writeln!(w, "    {} {} {}  {}", p.dim(">"), e.request.method, e.request.url, p.dim(&format!("({})", e.kind)))?;
+    writeln!(
+        w,
+        "    {} {} {}  {}",
+        p.dim(">"),
+        e.request.method,
+        e.request.url,
+        p.dim(&format!("({})", e.kind))
+    )?;
     for (n, v) in &e.request.headers {
         writeln!(w, "    {} {n}: {v}", p.dim(">"))?;
     }
     match (&e.response, &e.error) {
         (Some(r), _) => {
-            writeln!(w, "    {} {} {}  {}", p.dim("<"), r.version, r.status, p.dim(&format!("{:.1} ms", e.timings.total_ms)))?;
+            writeln!(
+                w,
+                "    {} {} {}  {}",
+                p.dim("<"),
+                r.version,
+                r.status,
+                p.dim(&format!("{:.1} ms", e.timings.total_ms))
+            )?;
             for (n, v) in &r.headers {
                 writeln!(w, "    {} {n}: {v}", p.dim("<"))?;
             }

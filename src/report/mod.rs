@@ -11,7 +11,12 @@ use crate::fetch::{CorsError, ExchangeKind, Verdict};
 pub fn reason(v: &Verdict) -> Option<String> {
     let f = v.failure.as_ref()?;
     Some(match f {
-        Failure::Cors { cors_error, failed_parameter, during, status } => {
+        Failure::Cors {
+            cors_error,
+            failed_parameter,
+            during,
+            status,
+        } => {
             let status = status.map(|s| format!(" (status {s})")).unwrap_or_default();
             let what = match during {
                 ExchangeKind::Preflight => "the preflight response",
@@ -39,19 +44,38 @@ pub fn reason(v: &Verdict) -> Option<String> {
             Refusal::InvalidUrl => "the URL does not parse".into(),
             Refusal::UrlHasCredentials => "fetch() refuses URLs with a username or password".into(),
             Refusal::ForbiddenMethod => "the method is forbidden or not a token".into(),
-            Refusal::MethodNotAllowedInNoCors => "no-cors mode allows only GET, HEAD and POST".into(),
+            Refusal::MethodNotAllowedInNoCors => {
+                "no-cors mode allows only GET, HEAD and POST".into()
+            }
             Refusal::UnsupportedScheme => "only http and https URLs can be fetched".into(),
-            Refusal::MixedContent => "an https page may not fetch an http URL (mixed content); this is not a CORS error".into(),
-            Refusal::SameOriginModeCrossOrigin => "mode 'same-origin' forbids cross-origin URLs".into(),
+            Refusal::MixedContent => {
+                "an https page may not fetch an http URL (mixed content); this is not a CORS error"
+                    .into()
+            }
+            Refusal::SameOriginModeCrossOrigin => {
+                "mode 'same-origin' forbids cross-origin URLs".into()
+            }
             Refusal::TooManyRedirects => "more than 20 redirects".into(),
             Refusal::RedirectModeError => "redirect: 'error' and the server redirected".into(),
             Refusal::InvalidRedirect => "the redirect Location is not an http(s) URL".into(),
-            Refusal::NoCorsRedirectModeNotFollow => "no-cors mode requires redirect: 'follow'".into(),
+            Refusal::NoCorsRedirectModeNotFollow => {
+                "no-cors mode requires redirect: 'follow'".into()
+            }
         },
-        Failure::Network { kind, detail, during } => format!(
+        Failure::Network {
+            kind,
+            detail,
+            during,
+        } => format!(
             "could not probe: {} during the {} ({detail})",
-            serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
-            match during { ExchangeKind::Preflight => "preflight", ExchangeKind::Actual => "request" }
+            serde_json::to_value(kind)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            match during {
+                ExchangeKind::Preflight => "preflight",
+                ExchangeKind::Actual => "request",
+            }
         ),
         Failure::HeldBack { reason } => reason.clone(),
     })

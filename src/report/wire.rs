@@ -26,8 +26,8 @@
 
 use serde::Serialize;
 
-use crate::fetch::{HeaderList, Outcome, PageRequest, PreflightCacheLifetime, Verdict, Warning};
 use crate::fetch::verdict::{ConsoleMessages, Failure};
+use crate::fetch::{HeaderList, Outcome, PageRequest, PreflightCacheLifetime, Verdict, Warning};
 use crate::probe::{Exchange, Transcript};
 
 /// Redacts secrets from a header value: `Authorization`, `Cookie`, `Set-Cookie`, API keys and
@@ -36,7 +36,12 @@ pub fn redact_header(name: &str, value: &str) -> String {
     let lower = name.to_ascii_lowercase();
     let secret = matches!(
         lower.as_str(),
-        "authorization" | "proxy-authorization" | "cookie" | "set-cookie" | "x-api-key" | "x-amz-security-token"
+        "authorization"
+            | "proxy-authorization"
+            | "cookie"
+            | "set-cookie"
+            | "x-api-key"
+            | "x-amz-security-token"
     ) || lower.contains("token")
         || lower.contains("secret")
         || lower.contains("api-key")
@@ -51,15 +56,28 @@ pub fn redact_header(name: &str, value: &str) -> String {
         }
     }
     if lower == "cookie" || lower == "set-cookie" {
-        let names: Vec<&str> = value.split(';').filter_map(|kv| kv.split_once('=').map(|(k, _)| k.trim())).take(if lower == "cookie" { usize::MAX } else { 1 }).collect();
-        return format!("{} <redacted>", names.iter().map(|n| format!("{n}=")).collect::<Vec<_>>().join("; "));
+        let names: Vec<&str> = value
+            .split(';')
+            .filter_map(|kv| kv.split_once('=').map(|(k, _)| k.trim()))
+            .take(if lower == "cookie" { usize::MAX } else { 1 })
+            .collect();
+        return format!(
+            "{} <redacted>",
+            names
+                .iter()
+                .map(|n| format!("{n}="))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
     }
     format!("<redacted {} bytes>", value.len())
 }
 
 /// Header pairs with secrets redacted.
 pub fn redacted_pairs(h: &HeaderList) -> Vec<(String, String)> {
-    h.iter().map(|(n, v)| (n.to_string(), redact_header(n, v))).collect()
+    h.iter()
+        .map(|(n, v)| (n.to_string(), redact_header(n, v)))
+        .collect()
 }
 
 /// Redacts userinfo and secret-looking query parameters in a URL.
@@ -75,8 +93,25 @@ pub fn redact_url(u: &str) -> String {
                     .query_pairs()
                     .map(|(k, v)| {
                         let kl = k.to_ascii_lowercase();
-                        let secret = ["token", "key", "secret", "password", "signature", "sig", "auth"].iter().any(|s| kl.contains(s));
-                        (k.into_owned(), if secret { "redacted".to_string() } else { v.into_owned() })
+                        let secret = [
+                            "token",
+                            "key",
+                            "secret",
+                            "password",
+                            "signature",
+                            "sig",
+                            "auth",
+                        ]
+                        .iter()
+                        .any(|s| kl.contains(s));
+                        (
+                            k.into_owned(),
+                            if secret {
+                                "redacted".to_string()
+                            } else {
+                                v.into_owned()
+                            },
+                        )
                     })
                     .collect();
                 url.query_pairs_mut().clear().extend_pairs(pairs);
@@ -143,9 +178,21 @@ impl WireExchange {
                 crate::fetch::ExchangeKind::Preflight => "preflight",
                 crate::fetch::ExchangeKind::Actual => "actual",
             },
-            request: WireRequest { method: e.request.method.clone(), url: redact_url(&e.request.url), headers: redacted_pairs(&e.request.headers) },
-            response: e.response.as_ref().map(|r| WireResponse { status: r.status, version: r.version.clone(), headers: redacted_pairs(&r.headers), body_prefix: r.body_prefix.clone() }),
-            error: e.error.as_ref().map(|x| WireNetworkError { kind: x.kind, message: x.message.clone() }),
+            request: WireRequest {
+                method: e.request.method.clone(),
+                url: redact_url(&e.request.url),
+                headers: redacted_pairs(&e.request.headers),
+            },
+            response: e.response.as_ref().map(|r| WireResponse {
+                status: r.status,
+                version: r.version.clone(),
+                headers: redacted_pairs(&r.headers),
+                body_prefix: r.body_prefix.clone(),
+            }),
+            error: e.error.as_ref().map(|x| WireNetworkError {
+                kind: x.kind,
+                message: x.message.clone(),
+            }),
             timings: e.timings.clone(),
         }
     }
@@ -211,8 +258,22 @@ impl RequestResult {
             crate::fetch::Initiator::Xhr => verdict.console.xhr.clone(),
         };
         let (refusal, network_error) = match &verdict.failure {
-            Some(Failure::Refused { refusal }) => (Some(serde_json::to_value(refusal).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()), None),
-            Some(Failure::Network { kind, detail, .. }) => (None, Some(WireNetworkError { kind: *kind, message: detail.clone() })),
+            Some(Failure::Refused { refusal }) => (
+                Some(
+                    serde_json::to_value(refusal)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                ),
+                None,
+            ),
+            Some(Failure::Network { kind, detail, .. }) => (
+                None,
+                Some(WireNetworkError {
+                    kind: *kind,
+                    message: detail.clone(),
+                }),
+            ),
             _ => (None, None),
         };
         RequestResult {
@@ -234,9 +295,17 @@ impl RequestResult {
             network_error,
             preflight: transcript.preflight().map(WireExchange::from_exchange),
             actual: transcript.actual().map(WireExchange::from_exchange),
-            hops: transcript.exchanges.iter().map(WireExchange::from_exchange).collect(),
+            hops: transcript
+                .exchanges
+                .iter()
+                .map(WireExchange::from_exchange)
+                .collect(),
             readable_headers: verdict.readable_headers.clone(),
-            preflight_cache: verdict.preflight.as_ref().and_then(|p| p.result.as_ref()).map(|r| r.lifetime.clone()),
+            preflight_cache: verdict
+                .preflight
+                .as_ref()
+                .and_then(|p| p.result.as_ref())
+                .map(|r| r.lifetime.clone()),
             warnings: verdict.warnings.clone(),
             dropped_headers: verdict.dropped_headers.clone(),
         }
@@ -249,10 +318,22 @@ mod tests {
 
     #[test]
     fn redaction_hides_secrets() {
-        assert_eq!(redact_header("Authorization", "Bearer abc.def"), "Bearer <redacted 7 bytes>");
-        assert_eq!(redact_header("Cookie", "sid=123; theme=dark"), "sid=; theme= <redacted>");
+        assert_eq!(
+            redact_header("Authorization", "Bearer abc.def"),
+            "Bearer <redacted 7 bytes>"
+        );
+        assert_eq!(
+            redact_header("Cookie", "sid=123; theme=dark"),
+            "sid=; theme= <redacted>"
+        );
         assert_eq!(redact_header("X-Api-Key", "k123"), "<redacted 4 bytes>");
-        assert_eq!(redact_header("Content-Type", "application/json"), "application/json");
-        assert_eq!(redact_url("https://u:p@x.com/a?token=1&b=2"), "https://redacted@x.com/a?token=redacted&b=2");
+        assert_eq!(
+            redact_header("Content-Type", "application/json"),
+            "application/json"
+        );
+        assert_eq!(
+            redact_url("https://u:p@x.com/a?token=1&b=2"),
+            "https://redacted@x.com/a?token=redacted&b=2"
+        );
     }
 }

@@ -28,7 +28,13 @@ pub struct Reply {
 impl Reply {
     /// A reply with a status line and header lines.
     pub fn new(status: &str, headers: &[&str]) -> Reply {
-        Reply { status: status.into(), headers: headers.iter().map(|s| s.to_string()).collect(), body: Vec::new(), delay: None, chunked: false }
+        Reply {
+            status: status.into(),
+            headers: headers.iter().map(|s| s.to_string()).collect(),
+            body: Vec::new(),
+            delay: None,
+            chunked: false,
+        }
     }
     /// With a body.
     pub fn body(mut self, b: &str) -> Reply {
@@ -53,7 +59,10 @@ pub struct Received {
 impl Received {
     /// First value of a header.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -71,7 +80,12 @@ impl Server {
     pub fn start(rules: Vec<(Option<&str>, &str, Reply)>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
-        let rules: Arc<Vec<Rule>> = Arc::new(rules.into_iter().map(|(m, p, r)| (m.map(String::from), p.to_string(), r)).collect());
+        let rules: Arc<Vec<Rule>> = Arc::new(
+            rules
+                .into_iter()
+                .map(|(m, p, r)| (m.map(String::from), p.to_string(), r))
+                .collect(),
+        );
         let received = Arc::new(Mutex::new(Vec::new()));
         let rec = received.clone();
         thread::spawn(move || {
@@ -121,15 +135,28 @@ fn serve_conn(stream: TcpStream, conn: usize, rules: &[Rule], rec: &Mutex<Vec<Re
                 headers.push((n.to_string(), v.trim_start().to_string()));
             }
         }
-        let len: usize = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+        let len: usize = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
         let mut body = vec![0u8; len];
         let _ = reader.read_exact(&mut body);
         if let Ok(mut r) = rec.lock() {
-            r.push(Received { method: method.clone(), path: path.clone(), headers, conn });
+            r.push(Received {
+                method: method.clone(),
+                path: path.clone(),
+                headers,
+                conn,
+            });
         }
         let reply = rules
             .iter()
-            .find(|(m, p, _)| m.as_deref().is_none_or(|m| m == method) && (*p == path || (p.ends_with('*') && path.starts_with(p.trim_end_matches('*')))))
+            .find(|(m, p, _)| {
+                m.as_deref().is_none_or(|m| m == method)
+                    && (*p == path
+                        || (p.ends_with('*') && path.starts_with(p.trim_end_matches('*'))))
+            })
             .map(|(_, _, r)| r.clone())
             .unwrap_or_else(|| Reply::new("404 Not Found", &[]));
         if let Some(d) = reply.delay {
@@ -149,7 +176,9 @@ fn serve_conn(stream: TcpStream, conn: usize, rules: &[Rule], rec: &Mutex<Vec<Re
             }
             out.extend_from_slice(b"0\r\n\r\n");
         } else {
-            out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", reply.body.len()).as_bytes());
+            out.extend_from_slice(
+                format!("Content-Length: {}\r\n\r\n", reply.body.len()).as_bytes(),
+            );
             out.extend_from_slice(&reply.body);
         }
         if writer.write_all(&out).is_err() {
@@ -160,14 +189,22 @@ fn serve_conn(stream: TcpStream, conn: usize, rules: &[Rule], rec: &Mutex<Vec<Re
 
 /// Runs the real binary.
 pub fn corsprobe(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_corsprobe")).args(args).env("NO_COLOR", "1").output().expect("run corsprobe")
+    Command::new(env!("CARGO_BIN_EXE_corsprobe"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run corsprobe")
 }
 
 /// Runs the binary and parses its JSON stdout.
 pub fn corsprobe_json(args: &[&str]) -> (i32, serde_json::Value) {
     let out = corsprobe(args);
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     (out.status.code().unwrap_or(-1), v)
 }
@@ -176,6 +213,15 @@ pub fn corsprobe_json(args: &[&str]) -> (i32, serde_json::Value) {
 pub fn json_headers(exchange: &serde_json::Value, side: &str) -> Vec<(String, String)> {
     exchange[side]["headers"]
         .as_array()
-        .map(|a| a.iter().map(|p| (p[0].as_str().unwrap_or("").to_string(), p[1].as_str().unwrap_or("").to_string())).collect())
+        .map(|a| {
+            a.iter()
+                .map(|p| {
+                    (
+                        p[0].as_str().unwrap_or("").to_string(),
+                        p[1].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -1,4 +1,6 @@
+mod aws;
 mod cli;
+mod demo;
 mod emulator;
 mod fidelity;
 mod harness;
