@@ -646,6 +646,13 @@ impl Fetch {
                 resp,
             );
         }
+        // Main fetch on the redirected request: "request's mode is "same-origin"" and the URL is
+        // not same origin ⇒ network error. Chromium stops before sending it (fidelity scenario
+        // `mode-same-origin-redirect-cross`).
+        if self.req.mode == RequestMode::SameOrigin && !self.req.origin.same_origin(&new_origin) {
+            self.current_url = Some(new_url);
+            return self.refuse(Refusal::SameOriginModeRedirectCrossOrigin);
+        }
         // Taint: "If locationURL's origin is not same origin with request's current URL's origin
         // and request's origin is not same origin with request's current URL's origin, then set
         // request's tainted origin flag."

@@ -212,6 +212,12 @@ fn chromium_refusal(ctx: &MessageContext<'_>, refusal: Refusal, initiator: Initi
         Refusal::InvalidRedirect => {
             format!("{} {} net::ERR_UNSAFE_REDIRECT", ctx.method, ctx.final_url)
         }
+        // Chromium 148 (fidelity scenario `mode-same-origin-redirect-cross`); the page URL is
+        // taken as the origin's root, as for `Referer`.
+        Refusal::SameOriginModeRedirectCrossOrigin => format!(
+            "Unsafe attempt to load URL {} from frame with URL {}/. Domains, protocols and ports must match.",
+            ctx.final_url, ctx.origin
+        ),
         Refusal::NoCorsRedirectModeNotFollow => format!(
             "{loader} {}. Request mode is \"no-cors\" but the redirect mode is not \"follow\".",
             ctx.final_url

@@ -98,6 +98,9 @@ pub enum Refusal {
     RedirectModeError,
     /// A redirect to a non-HTTP(S) URL or an unparsable Location.
     InvalidRedirect,
+    /// `mode: 'same-origin'` and a redirect to another origin (Chromium: a security console
+    /// message, no CorsError).
+    SameOriginModeRedirectCrossOrigin,
     /// `mode: 'no-cors'` with a redirect mode other than `follow` (renderer-side; DevTools
     /// reports `NoCorsRedirectModeNotFollow`).
     NoCorsRedirectModeNotFollow,
