@@ -42,21 +42,6 @@ pub const KNOWN_MISMATCHES: &[(&str, &str, &str)] = &[
     ("mode-no-cors-redirect-cross", "blocked", OPAQUE),
     ("redir-manual-acao", "blocked", OPAQUE),
     (
-        "mode-same-origin-redirect-cross",
-        "blocked",
-        SAME_ORIGIN_REDIRECT,
-    ),
-    (
-        "mode-same-origin-redirect-cross",
-        "console (fetch)",
-        SAME_ORIGIN_REDIRECT,
-    ),
-    (
-        "mode-same-origin-redirect-cross",
-        "requests received",
-        SAME_ORIGIN_REDIRECT,
-    ),
-    (
         "redir-same-origin-request-userinfo",
         "blocked",
         EMBEDDED_CREDENTIALS,
@@ -68,17 +53,12 @@ pub const KNOWN_MISMATCHES: &[(&str, &str, &str)] = &[
     ),
     ("null-origin-include-null", "requests received", SAMESITE),
     ("null-origin-include-star", "requests received", SAMESITE),
-    ("raw-acao-non-ascii", "failed_parameter", NON_ASCII_HINT),
 ];
 
 const OPAQUE: &str =
     "Chromium hands script an opaque (or opaqueredirect) response it cannot read; \
     the fidelity suite counts that as blocked (issue 2: no-cors is 'reported as blocked'), \
     corsprobe reports outcome allowed with an opaque-response warning";
-const SAME_ORIGIN_REDIRECT: &str =
-    "mode 'same-origin' redirected cross-origin: Chromium stops before \
-    following (no CorsError) and logs the security message 'Unsafe attempt to load URL <new URL> \
-    from frame with URL <page URL>. Domains, protocols and ports must match.'; corsprobe follows";
 const EMBEDDED_CREDENTIALS: &str = "Chromium blocks a subresource redirect to a URL with \
     embedded credentials even same-origin without a CORS flag (DevTools deprecation issue \
     RequestedSubresourceWithEmbeddedCredentials, loadingFailed with an empty errorText); \
@@ -86,10 +66,6 @@ const EMBEDDED_CREDENTIALS: &str = "Chromium blocks a subresource redirect to a 
 const SAMESITE: &str = "a page with an opaque origin is cross-site to every host, so Chromium \
     does not send the SameSite=Lax (default) cookie even with credentials 'include'; corsprobe \
     sends --cookie whenever credentials apply";
-const NON_ASCII_HINT: &str = "DevTools' failedParameter decodes the header bytes as UTF-8 \
-    ('http://äpp…'); corsprobe reports them Latin-1 decoded ('http://Ã¤pp…'). The console \
-    message (\\u00C3\\u00A4) agrees";
-
 fn deliberate(name: &str) -> bool {
     DELIBERATE_PREFLIGHT_DIFFERENCES
         .iter()
