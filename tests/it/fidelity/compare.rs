@@ -362,7 +362,7 @@ fn fidelity_corsprobe_matches_chromium() {
         .filter(|k| !used.contains(&(k.0, k.1)))
         .map(|k| format!("  {} / {}", k.0, k.1))
         .collect();
-    println!(
+    say!(
         "fidelity: corsprobe vs Chromium: {} scenarios in {:.1}s: {} disagree, {} known disagreements, {} not expressible",
         results.len(),
         started.elapsed().as_secs_f64(),
@@ -371,13 +371,13 @@ fn fidelity_corsprobe_matches_chromium() {
         not_run.len()
     );
     if !known.is_empty() {
-        println!(
+        say!(
             "fidelity: KNOWN corsprobe-vs-Chromium disagreements (to be resolved):\n{}",
             known.join("\n")
         );
     }
     if !not_run.is_empty() {
-        println!(
+        say!(
             "fidelity: not expressible with `corsprobe check`:\n{}",
             not_run.join("\n")
         );

@@ -11,6 +11,15 @@
 //! `/usr/bin/chromium`. Without it the Chromium test fails under `CI=true` and is skipped
 //! loudly otherwise.
 
+/// Writes a line to stderr past libtest's output capture, so the Chromium version, the timing
+/// and any skip notice appear in every test run's output.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
 mod cdp;
 mod chromium;
 mod compare;
@@ -168,7 +177,7 @@ fn fidelity_chromium_confirms_recorded_corpus() {
         if is_ci() {
             panic!("{msg}: under CI=true the fidelity test cannot be skipped");
         }
-        eprintln!(
+        say!(
             "\n!!!!!!!! SKIPPING fidelity_chromium_confirms_recorded_corpus: {msg} !!!!!!!!\n"
         );
         return;
@@ -195,7 +204,7 @@ fn fidelity_chromium_confirms_recorded_corpus() {
     }
     drop(browser);
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    say!(
         "fidelity: {} ({}), {} scenarios in {secs:.1}s ({:.1}/s)",
         version,
         exe.display(),
@@ -225,7 +234,7 @@ fn fidelity_chromium_confirms_recorded_corpus() {
         }
     }
     if record {
-        println!(
+        say!(
             "fidelity: re-recorded with {version}: {} scenario(s) changed{}\n{}",
             report.len(),
             if report.is_empty() { "" } else { ":" },
