@@ -20,7 +20,9 @@ use super::messages::{console_messages, MessageContext};
 use super::method::{is_forbidden_method, is_method, normalize_method};
 use super::origin::{is_loopback_host, is_potentially_trustworthy_url, Origin};
 use super::preflight::{needs_preflight, preflight_check, PreflightResult};
-use super::request::{CredentialsMode, PageRequest, RedirectMode, RequestMode, ResponseTainting};
+use super::request::{
+    CredentialsMode, Initiator, PageRequest, RedirectMode, RequestMode, ResponseTainting,
+};
 use super::verdict::{
     ExchangeKind, Failure, NetworkErrorKind, Outcome, PreflightVerdict, Refusal, Verdict, Warning,
 };
@@ -155,15 +157,24 @@ impl Fetch {
         debug_assert_eq!(self.state, State::New);
         // Request constructor: "Let parsedURL be the result of parsing input with baseURL. If
         // parsedURL is failure, then throw a TypeError."
-        let url = match Url::parse(&self.req.url) {
+        let mut url = match Url::parse(&self.req.url) {
             Ok(u) => u,
             Err(_) => return self.refuse(Refusal::InvalidUrl),
         };
+        let has_credentials = !url.username().is_empty() || url.password().is_some();
+        // XMLHttpRequest open() accepts a URL with credentials (it takes them as the request's
+        // username and password) and Chromium 148 completes such a CORS XHR (fidelity scenarios
+        // `url-userinfo-cross-origin`, `url-userinfo-same-origin`); the request URL goes
+        // without them.
+        if has_credentials && self.req.initiator == Initiator::Xhr {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
         self.initial_url = url.to_string();
         self.current_url = Some(url.clone());
         self.url_list.push(url.clone());
-        // "If parsedURL includes credentials, then throw a TypeError."
-        if !url.username().is_empty() || url.password().is_some() {
+        // fetch(): "If parsedURL includes credentials, then throw a TypeError."
+        if has_credentials && self.req.initiator == Initiator::Fetch {
             return self.refuse(Refusal::UrlHasCredentials);
         }
         // "If method is not a method or method is a forbidden method, then throw a TypeError."

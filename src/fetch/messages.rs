@@ -163,6 +163,10 @@ pub fn chromium(ctx: &MessageContext<'_>, initiator: Initiator) -> Option<String
                 chromium_reason(*cors_error, failed_parameter, initiator)
             ))
         }
+        // XMLHttpRequest accepts a URL with credentials: nothing to print for it.
+        Failure::Refused {
+            refusal: Refusal::UrlHasCredentials,
+        } if initiator == Initiator::Xhr => None,
         Failure::Refused { refusal } => Some(chromium_refusal(ctx, *refusal, initiator)),
         Failure::Network { kind, .. } => Some(format!(
             "{} {} {}",
