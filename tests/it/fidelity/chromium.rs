@@ -90,6 +90,10 @@ impl Vars {
             "other" => &self.other,
             _ => &self.api,
         };
+        let base = match &s.url_userinfo {
+            Some(ui) => base.replacen("http://", &format!("http://{ui}@"), 1),
+            None => base.clone(),
+        };
         format!("{base}/{run}/{}", s.id)
     }
 }
@@ -382,7 +386,7 @@ fn make_outcome(v: &Vars, id: &str, r: &Value, obs: Observed) -> Outcome {
     let script = if ok {
         format!("{} {}", ty, r["status"])
     } else {
-        r["error"].as_str().unwrap_or("error").to_string()
+        v.normalize(r["error"].as_str().unwrap_or("error"), id)
     };
     let mut readable: Vec<String> = r["headers"]
         .as_array()

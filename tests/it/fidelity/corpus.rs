@@ -52,6 +52,9 @@ pub struct Scenario {
     /// Host the request goes to: `api`, `app` (same origin) or `other`.
     #[serde(default = "d_api")]
     pub target: String,
+    /// `user:pass` put in the request URL itself.
+    #[serde(default)]
+    pub url_userinfo: Option<String>,
     #[serde(default = "d_get")]
     pub method: String,
     /// `Name: value` as script sets them.
@@ -267,6 +270,9 @@ pub fn render(f: &CorpusFile) -> String {
         }
         if s.target != "api" {
             let _ = writeln!(out, "target = {}", q(&s.target));
+        }
+        if let Some(u) = &s.url_userinfo {
+            let _ = writeln!(out, "url_userinfo = {}", q(u));
         }
         if s.method != "GET" {
             let _ = writeln!(out, "method = {}", q(&s.method));

@@ -177,9 +177,7 @@ fn fidelity_chromium_confirms_recorded_corpus() {
         if is_ci() {
             panic!("{msg}: under CI=true the fidelity test cannot be skipped");
         }
-        say!(
-            "\n!!!!!!!! SKIPPING fidelity_chromium_confirms_recorded_corpus: {msg} !!!!!!!!\n"
-        );
+        say!("\n!!!!!!!! SKIPPING fidelity_chromium_confirms_recorded_corpus: {msg} !!!!!!!!\n");
         return;
     };
     let record = std::env::var("CORSPROBE_RECORD").is_ok_and(|v| v == "1");
