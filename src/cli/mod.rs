@@ -231,7 +231,7 @@ pub async fn execute(
             Err(e) => return Err(format!("a probe task failed: {e}")),
         }
         done += 1;
-        if progress && (done % 16 == 0 || done == total) {
+        if progress && (done.is_multiple_of(16) || done == total) {
             let width = 30;
             let filled = done * width / total.max(1);
             let _ = write!(
