@@ -239,8 +239,25 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Ask Chromium to close so its helper processes are gone before the profile is removed;
+        // kill it if it does not exit promptly.
+        let mut msg = br#"{"id":0,"method":"Browser.close","params":{}}"#.to_vec();
+        msg.push(0);
+        let _ = self.to_browser.write_all(&msg);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
+        for _ in 0..10 {
+            if std::fs::remove_dir_all(&self.profile).is_ok() || !self.profile.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
