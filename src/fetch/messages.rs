@@ -91,7 +91,8 @@ pub fn chromium_reason(error: CorsError, hint: &str, initiator: Initiator) -> St
             "The value of the 'Access-Control-Allow-Credentials' header in the response is '{hint}' which must be 'true' when the request's credentials mode is 'include'.{}",
             if xhr { XHR_CREDS } else { "" }
         ),
-        CorsDisabledScheme => "Cross origin requests are only supported for protocol schemes: http, data, isolated-app, chrome-extension, chrome, https, chrome-untrusted.".into(),
+        // Chromium 148 lists the schemes sorted (fidelity scenario `redir-to-ftp`).
+        CorsDisabledScheme => "Cross origin requests are only supported for protocol schemes: chrome, chrome-extension, chrome-untrusted, data, http, https, isolated-app.".into(),
         PreflightInvalidStatus => "It does not have HTTP ok status.".into(),
         PreflightDisallowedRedirect => "Redirect is not allowed for a preflight request.".into(),
         InvalidAllowMethodsPreflightResponse => {
@@ -162,6 +163,10 @@ pub fn chromium(ctx: &MessageContext<'_>, initiator: Initiator) -> Option<String
                 chromium_reason(*cors_error, failed_parameter, initiator)
             ))
         }
+        // XMLHttpRequest accepts a URL with credentials: nothing to print for it.
+        Failure::Refused {
+            refusal: Refusal::UrlHasCredentials,
+        } if initiator == Initiator::Xhr => None,
         Failure::Refused { refusal } => Some(chromium_refusal(ctx, *refusal, initiator)),
         Failure::Network { kind, .. } => Some(format!(
             "{} {} {}",
@@ -211,6 +216,16 @@ fn chromium_refusal(ctx: &MessageContext<'_>, refusal: Refusal, initiator: Initi
         Refusal::InvalidRedirect => {
             format!("{} {} net::ERR_UNSAFE_REDIRECT", ctx.method, ctx.final_url)
         }
+        // Chromium 148 (fidelity scenario `mode-same-origin-redirect-cross`); the page URL is
+        // taken as the origin's root, as for `Referer`.
+        Refusal::SameOriginModeRedirectCrossOrigin => format!(
+            "Unsafe attempt to load URL {} from frame with URL {}/. Domains, protocols and ports must match.",
+            ctx.final_url, ctx.origin
+        ),
+        Refusal::NoCorsRedirectModeNotFollow => format!(
+            "{loader} {}. Request mode is \"no-cors\" but the redirect mode is not \"follow\".",
+            ctx.final_url
+        ),
     }
 }
 

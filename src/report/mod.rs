@@ -58,6 +58,12 @@ pub fn reason(v: &Verdict) -> Option<String> {
             Refusal::TooManyRedirects => "more than 20 redirects".into(),
             Refusal::RedirectModeError => "redirect: 'error' and the server redirected".into(),
             Refusal::InvalidRedirect => "the redirect Location is not an http(s) URL".into(),
+            Refusal::SameOriginModeRedirectCrossOrigin => {
+                "mode 'same-origin' forbids following a redirect to another origin".into()
+            }
+            Refusal::NoCorsRedirectModeNotFollow => {
+                "no-cors mode requires redirect: 'follow'".into()
+            }
         },
         Failure::Network {
             kind,
