@@ -114,6 +114,10 @@ pub struct CheckArgs {
     /// Cookies the browser holds for the URL's host ('k=v; k2=v2'), sent when credentials apply.
     #[arg(long)]
     pub cookie: Option<String>,
+    /// SameSite attribute of those cookies: lax (Chrome's default when absent), strict, none.
+    /// Lax and strict cookies are not sent on cross-site requests.
+    #[arg(long, value_name = "none|lax|strict", default_value = "lax")]
+    pub cookie_samesite: String,
     /// Request mode: cors, no-cors, same-origin.
     #[arg(long, default_value = "cors")]
     pub mode: String,

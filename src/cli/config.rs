@@ -139,6 +139,10 @@ pub fn check_config(a: &CheckArgs) -> Result<CheckConfig, String> {
         .map_err(|e| format!("--redirect: {e}"))?;
     req.body = a.data.clone().map(String::into_bytes);
     req.cookies = a.cookie.clone();
+    req.cookie_same_site = a
+        .cookie_samesite
+        .parse::<crate::fetch::request::CookieSameSite>()
+        .map_err(|e| format!("--cookie-samesite: {e}"))?;
     req.use_cors_preflight = a.force_preflight;
     let expect = match a.expect.as_deref() {
         None => None,

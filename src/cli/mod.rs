@@ -190,7 +190,9 @@ pub async fn execute(
     let max_in_flight = (net.politeness.concurrency_per_host * 4).clamp(8, 512);
     let mut set = tokio::task::JoinSet::new();
     let mut pending = plans.into_iter().enumerate();
-    let spawn_next = |set: &mut tokio::task::JoinSet<(usize, RunRow)>, next: Option<(usize, PlannedProbe)>| -> bool {
+    let spawn_next = |set: &mut tokio::task::JoinSet<(usize, RunRow)>,
+                      next: Option<(usize, PlannedProbe)>|
+     -> bool {
         let Some((i, p)) = next else { return false };
         let transport = transport.clone();
         let limits = limits.clone();
@@ -223,7 +225,11 @@ pub async fn execute(
             break;
         }
     }
-    let mut rows: Vec<Option<RunRow>> = if keep_rows { (0..total).map(|_| None).collect() } else { Vec::new() };
+    let mut rows: Vec<Option<RunRow>> = if keep_rows {
+        (0..total).map(|_| None).collect()
+    } else {
+        Vec::new()
+    };
     let mut tally = Tally::default();
     let mut done = 0usize;
     let mut stderr = std::io::stderr();
@@ -254,7 +260,10 @@ pub async fn execute(
             }
         }
     }
-    Ok(Executed { rows: rows.into_iter().flatten().collect(), tally })
+    Ok(Executed {
+        rows: rows.into_iter().flatten().collect(),
+        tally,
+    })
 }
 
 /// What a run produced: the rows (when kept) and the counts.
@@ -308,7 +317,6 @@ impl Tally {
         self.status.unwrap_or(Status::Ok)
     }
 }
-
 
 async fn cmd_run(a: args::RunArgs) -> Status {
     let env = |k: &str| std::env::var(k).ok();
@@ -448,7 +456,6 @@ fn path_of(u: &str) -> String {
         Err(_) => u.to_string(),
     }
 }
-
 
 /// The demo's probe file, embedded so `corsprobe demo` works from any directory.
 pub const DEMO_PROBES: &str = include_str!("../../probes/demo.toml");

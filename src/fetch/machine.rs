@@ -21,7 +21,8 @@ use super::method::{is_forbidden_method, is_method, normalize_method};
 use super::origin::{is_loopback_host, is_potentially_trustworthy_url, Origin};
 use super::preflight::{needs_preflight, preflight_check, PreflightResult};
 use super::request::{
-    CredentialsMode, Initiator, PageRequest, RedirectMode, RequestMode, ResponseTainting,
+    CookieSameSite, CredentialsMode, Initiator, PageRequest, RedirectMode, RequestMode,
+    ResponseTainting,
 };
 use super::verdict::{
     ExchangeKind, Failure, NetworkErrorKind, Outcome, PreflightVerdict, Refusal, Verdict, Warning,
@@ -461,7 +462,7 @@ impl Fetch {
         }
     }
 
-    fn actual_request(&self, url: &Url) -> OutgoingRequest {
+    fn actual_request(&mut self, url: &Url) -> OutgoingRequest {
         let mut h = HeaderList::new();
         for (n, v) in self.headers.iter() {
             h.append(n, v);
@@ -490,11 +491,29 @@ impl Fetch {
         // Cookies go only with credentials, and only to the origin of the URL they were given
         // for: never to another origin after a redirect (stricter than a browser's host-only
         // cookie scope, on purpose).
-        if let Some(cookie) = &self.req.cookies {
+        if let Some(cookie) = self.req.cookies.clone() {
             if self.credentials_apply(url)
                 && self.cookie_origin.as_ref() == Some(&Origin::of_url(url))
             {
-                h.append("Cookie", cookie.clone());
+                // SameSite: Lax (Chrome's default) and Strict cookies stay home on cross-site
+                // requests; an opaque origin is cross-site to everything.
+                let same_site = self.req.origin.same_site(&Origin::of_url(url));
+                if self.req.cookie_same_site == CookieSameSite::None || same_site {
+                    h.append("Cookie", cookie);
+                } else if !self
+                    .warnings
+                    .iter()
+                    .any(|w| w.code == "cookie-withheld-samesite")
+                {
+                    self.warnings.push(Warning::new(
+                        "cookie-withheld-samesite",
+                        format!(
+                            "the cookie is not sent: this request is cross-site from {} and SameSite={} cookies (Chrome's default when the attribute is absent is Lax) only go with same-site requests; a cookie meant for cross-site APIs needs `SameSite=None; Secure` (then pass --cookie-samesite none)",
+                            self.req.origin.serialize(),
+                            self.req.cookie_same_site.as_str()
+                        ),
+                    ));
+                }
             }
         }
         OutgoingRequest {
@@ -593,11 +612,7 @@ impl Fetch {
             RedirectMode::Error => return self.refuse(Refusal::RedirectModeError),
             // "manual": an opaque-redirect filtered response.
             RedirectMode::Manual => {
-                self.warnings.push(Warning::new(
-                    "opaque-redirect",
-                    "redirect: 'manual' returns an opaque-redirect response (status 0) to script",
-                ));
-                return self.finish_allowed(ResponseTainting::Opaque, resp);
+                return self.finish_opaque(Refusal::OpaqueRedirect, resp);
             }
             RedirectMode::Follow => {}
         }
@@ -657,6 +672,13 @@ impl Fetch {
                 resp,
             );
         }
+        // Chromium (fetch() only) refuses to follow a redirect to a URL with embedded credentials
+        // even when it is not a CORS request (fidelity `redir-same-origin-request-userinfo`);
+        // XMLHttpRequest follows it.
+        if has_credentials && self.req.initiator == Initiator::Fetch {
+            self.current_url = Some(new_url);
+            return self.refuse(Refusal::RedirectWithEmbeddedCredentials);
+        }
         // Main fetch on the redirected request: "request's mode is "same-origin"" and the URL is
         // not same origin ⇒ network error. Chromium stops before sending it (fidelity scenario
         // `mode-same-origin-redirect-cross`).
@@ -713,17 +735,26 @@ impl Fetch {
         } else {
             resp.status
         };
-        if tainting == ResponseTainting::Opaque && self.req.mode == RequestMode::NoCors {
-            self.warnings.push(Warning::new(
-                "opaque-response",
-                "mode 'no-cors' gives script an opaque response: status 0, no headers, no body",
-            ));
+        if tainting == ResponseTainting::Opaque {
+            return self.finish_opaque(Refusal::OpaqueResponse, resp);
         }
         self.finish_with(
             Outcome::Allowed,
             None,
             Some(tainting),
             Some((status, readable)),
+        )
+    }
+
+    /// An opaque or opaque-redirect response: the fetch succeeds, but script can read nothing
+    /// (Chromium hands it status 0), so corsprobe reports it as blocked, with no CORS error.
+    fn finish_opaque(&mut self, refusal: Refusal, _resp: &IncomingResponse) -> Step {
+        self.finish_inner(
+            Outcome::Blocked,
+            Some(Failure::Refused { refusal }),
+            Some(ResponseTainting::Opaque),
+            Some((0, Vec::new())),
+            None,
         )
     }
 

@@ -167,6 +167,13 @@ pub fn chromium(ctx: &MessageContext<'_>, initiator: Initiator) -> Option<String
         Failure::Refused {
             refusal: Refusal::UrlHasCredentials,
         } if initiator == Initiator::Xhr => None,
+        // Opaque responses and the embedded-credentials redirect print nothing.
+        Failure::Refused {
+            refusal:
+                Refusal::OpaqueResponse
+                | Refusal::OpaqueRedirect
+                | Refusal::RedirectWithEmbeddedCredentials,
+        } => None,
         Failure::Refused { refusal } => Some(chromium_refusal(ctx, *refusal, initiator)),
         Failure::Network { kind, .. } => Some(format!(
             "{} {} {}",
@@ -226,6 +233,10 @@ fn chromium_refusal(ctx: &MessageContext<'_>, refusal: Refusal, initiator: Initi
             "{loader} {}. Request mode is \"no-cors\" but the redirect mode is not \"follow\".",
             ctx.final_url
         ),
+        // Never printed (see `chromium`); kept total for callers that render a text anyway.
+        Refusal::OpaqueResponse | Refusal::OpaqueRedirect | Refusal::RedirectWithEmbeddedCredentials => {
+            String::new()
+        }
     }
 }
 
@@ -320,6 +331,9 @@ pub fn firefox(ctx: &MessageContext<'_>) -> Option<String> {
         Failure::Refused {
             refusal: Refusal::MixedContent,
         } => return Some(format!("Blocked loading mixed active content “{url}”")),
+        Failure::Refused {
+            refusal: Refusal::OpaqueResponse | Refusal::OpaqueRedirect,
+        } => return None,
         Failure::Refused { .. } => "CORS request did not succeed). Status code: (null).".into(),
         Failure::HeldBack { .. } => return None,
     };
@@ -404,6 +418,9 @@ pub fn safari(ctx: &MessageContext<'_>, initiator: Initiator) -> Option<String> 
             during: ExchangeKind::Preflight,
             ..
         } => "CORS-preflight request was blocked".into(),
+        Failure::Refused {
+            refusal: Refusal::OpaqueResponse | Refusal::OpaqueRedirect,
+        } => return None,
         Failure::Network { .. } | Failure::Refused { .. } => "Load failed".into(),
         Failure::HeldBack { .. } => return None,
     };

@@ -104,6 +104,15 @@ pub enum Refusal {
     /// `mode: 'no-cors'` with a redirect mode other than `follow` (renderer-side; DevTools
     /// reports `NoCorsRedirectModeNotFollow`).
     NoCorsRedirectModeNotFollow,
+    /// `mode: 'no-cors'` to another origin: the response is opaque (status 0, no headers, no
+    /// body); script cannot read it, and no console error is printed.
+    OpaqueResponse,
+    /// `redirect: 'manual'`: an opaque-redirect response (status 0); nothing is readable.
+    OpaqueRedirect,
+    /// fetch() redirected to a URL with a username or password on a request that is not CORS:
+    /// Chromium fails it without a console message (DevTools issue
+    /// RequestedSubresourceWithEmbeddedCredentials).
+    RedirectWithEmbeddedCredentials,
 }
 
 impl Refusal {

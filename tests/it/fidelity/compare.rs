@@ -33,39 +33,8 @@ pub const DELIBERATE_PREFLIGHT_DIFFERENCES: &[(&str, &str)] = &[
 
 /// Disagreements known and not yet resolved: (scenario, compared field, why). Each entry must
 /// still occur (a stale entry fails the test), so this list is exactly the open work.
-pub const KNOWN_MISMATCHES: &[(&str, &str, &str)] = &[
-    ("mode-no-cors-get", "blocked", OPAQUE),
-    ("mode-no-cors-get-acao", "blocked", OPAQUE),
-    ("mode-no-cors-post-json", "blocked", OPAQUE),
-    ("mode-no-cors-custom-header", "blocked", OPAQUE),
-    ("mode-no-cors-post-text", "blocked", OPAQUE),
-    ("mode-no-cors-redirect-cross", "blocked", OPAQUE),
-    ("redir-manual-acao", "blocked", OPAQUE),
-    (
-        "redir-same-origin-request-userinfo",
-        "blocked",
-        EMBEDDED_CREDENTIALS,
-    ),
-    (
-        "redir-same-origin-request-userinfo",
-        "requests received",
-        EMBEDDED_CREDENTIALS,
-    ),
-    ("null-origin-include-null", "requests received", SAMESITE),
-    ("null-origin-include-star", "requests received", SAMESITE),
-];
+pub const KNOWN_MISMATCHES: &[(&str, &str, &str)] = &[];
 
-const OPAQUE: &str =
-    "Chromium hands script an opaque (or opaqueredirect) response it cannot read; \
-    the fidelity suite counts that as blocked (issue 2: no-cors is 'reported as blocked'), \
-    corsprobe reports outcome allowed with an opaque-response warning";
-const EMBEDDED_CREDENTIALS: &str = "Chromium blocks a subresource redirect to a URL with \
-    embedded credentials even same-origin without a CORS flag (DevTools deprecation issue \
-    RequestedSubresourceWithEmbeddedCredentials, loadingFailed with an empty errorText); \
-    corsprobe follows it";
-const SAMESITE: &str = "a page with an opaque origin is cross-site to every host, so Chromium \
-    does not send the SameSite=Lax (default) cookie even with credentials 'include'; corsprobe \
-    sends --cookie whenever credentials apply";
 fn deliberate(name: &str) -> bool {
     DELIBERATE_PREFLIGHT_DIFFERENCES
         .iter()
