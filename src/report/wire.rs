@@ -312,6 +312,18 @@ impl RequestResult {
     }
 }
 
+/// A header value as DevTools spells it. The engine holds header bytes isomorphic-decoded (one
+/// char per byte, as the Fetch standard does); DevTools decodes the same bytes as UTF-8, so
+/// `failedParameter` reads `http://äpp…` where the console message escapes the bytes
+/// (`\u00C3\u00A4`). Chromium 148, fidelity scenario `raw-acao-non-ascii`.
+fn devtools_text(value: &str) -> String {
+    if value.is_ascii() || value.chars().any(|c| c as u32 > 0xFF) {
+        return value.to_string();
+    }
+    let bytes: Vec<u8> = value.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8(bytes).unwrap_or_else(|_| value.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,16 +348,4 @@ mod tests {
             "https://redacted@x.com/a?token=redacted&b=2"
         );
     }
-}
-
-/// A header value as DevTools spells it. The engine holds header bytes isomorphic-decoded (one
-/// char per byte, as the Fetch standard does); DevTools decodes the same bytes as UTF-8, so
-/// `failedParameter` reads `http://äpp…` where the console message escapes the bytes
-/// (`\u00C3\u00A4`). Chromium 148, fidelity scenario `raw-acao-non-ascii`.
-fn devtools_text(value: &str) -> String {
-    if value.is_ascii() || value.chars().any(|c| c as u32 > 0xFF) {
-        return value.to_string();
-    }
-    let bytes: Vec<u8> = value.chars().map(|c| c as u32 as u8).collect();
-    String::from_utf8(bytes).unwrap_or_else(|_| value.to_string())
 }
