@@ -14,11 +14,13 @@
 //! - [`report`] renders results; its `wire` module is the JSON contract.
 //! - [`apigw`] is the plain-data API Gateway configuration model (REST and HTTP APIs, deployments).
 //! - [`emulator`] is a loopback API that reproduces API Gateway's observable CORS behaviour.
+//! - [`diagnose`] joins probe results and AWS evidence into findings (one file per case).
 //! - [`cli`] maps flags to configuration and decides the exit code.
 
 pub mod apigw;
 pub mod aws;
 pub mod cli;
+pub mod diagnose;
 pub mod emulator;
 pub mod fetch;
 pub mod probe;

@@ -28,6 +28,8 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Collect the runbook's AWS evidence for an API and stage (configuration, logs, metrics, CloudTrail).
     Evidence(super::evidence::EvidenceArgs),
+    /// Probe an API's routes, collect the AWS evidence, and say why the browser blocks (with the fix).
+    Diagnose(Box<super::diagnose::DiagnoseArgs>),
 }
 
 /// Output format.

@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod config;
+pub mod diagnose;
 pub mod evidence;
 
 use std::io::{IsTerminal, Write};
@@ -65,6 +66,7 @@ pub fn main() -> ExitCode {
             Command::Demo(a) => cmd_demo(a).await,
             Command::Emulator(a) => cmd_emulator(a).await,
             Command::Evidence(a) => evidence::run_async(&a).await,
+            Command::Diagnose(a) => diagnose::run_async(&a).await,
         }
     });
     status.into()

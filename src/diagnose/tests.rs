@@ -1,0 +1,1 @@
+//! Unit tests per case, with hand-built inputs.
