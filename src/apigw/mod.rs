@@ -21,6 +21,7 @@
 //! emulator serves follows from the configuration the collectors read.
 
 pub mod backend;
+pub mod bridge;
 pub mod http;
 pub mod rest;
 

@@ -491,12 +491,32 @@ async fn cmd_demo(a: args::DemoArgs) -> Status {
     };
     let plans = crate::probe::plan(&suite);
     let status = run_and_report(
-        plans,
+        plans.clone(),
         &net,
         &a.out,
         vec![(suite.name.clone(), "probes/demo.toml".into(), base.clone())],
     )
     .await;
+    if a.out.format == Format::Human {
+        // Probe-only diagnoses of the same requests (no AWS evidence in the demo).
+        if let Ok(executed) = execute(plans, &net, false, true, &mut |_| {}).await {
+            let input = crate::diagnose::Input {
+                observations: executed
+                    .rows
+                    .iter()
+                    .map(|r| crate::diagnose::Observation::from_result(&r.route, &r.result))
+                    .collect(),
+                evidence: None,
+            };
+            let findings = crate::diagnose::diagnose(&input);
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(
+                stdout,
+                "\nFindings (probe only, no AWS evidence: `corsprobe diagnose` adds it)\n"
+            );
+            let _ = crate::diagnose::human::write_findings(&mut stdout, &findings);
+        }
+    }
     handle.shutdown().await;
     status
 }

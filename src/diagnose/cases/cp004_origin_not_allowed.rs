@@ -51,13 +51,19 @@ pub(crate) fn origin_rejected(cx: &Context<'_>, o: &Observation) -> bool {
         .failing_hop()
         .and_then(|h| h.status)
         .is_some_and(|s| s < 400);
+    let http_answered = o
+        .failing_hop()
+        .is_some_and(|h| h.flavor() == crate::diagnose::context::Flavor::Http);
     missing
         && ok_status
-        && cx.http_cors().is_some_and(|c| {
-            !c.allow_origins
+        && match cx.http_cors() {
+            Some(c) => !c
+                .allow_origins
                 .iter()
-                .any(|a| a == "*" || a.eq_ignore_ascii_case(&o.origin))
-        })
+                .any(|a| a == "*" || a.eq_ignore_ascii_case(&o.origin)),
+            // Probe only: an HTTP API answering 2XX without the header did not allow the origin.
+            None => cx.ev.is_none() && http_answered,
+        }
 }
 
 /// The origins the configuration (or the response) allows, as written.
@@ -84,6 +90,14 @@ pub(crate) fn configured_origins(cx: &Context<'_>, o: &Observation) -> Vec<Strin
         .and_then(|h| h.header("access-control-allow-origin"))
     {
         out.insert(v.to_string());
+    }
+    // Origins the same route allowed for other probed origins.
+    for other in cx.obs.iter().filter(|x| x.route == o.route && !x.blocked) {
+        for h in other.preflight.iter().chain(other.actual.iter()) {
+            if let Some(v) = h.header("access-control-allow-origin") {
+                out.insert(v.to_string());
+            }
+        }
     }
     out.into_iter().collect()
 }

@@ -77,7 +77,8 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 }
             }
             "PreflightMissingAllowOriginHeader"
-                if p.status.is_some_and(|s| s < 300) && cx.http_cors().is_none() => {}
+                if p.status.is_some_and(|s| s < 300)
+                    && p.flavor() != crate::diagnose::context::Flavor::Http => {}
             "PreflightInvalidStatus" | "PreflightMissingAllowOriginHeader"
                 if p.status.is_some_and(|s| (400..500).contains(&s)) =>
             {
