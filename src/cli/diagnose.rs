@@ -56,6 +56,9 @@ pub struct DiagnoseArgs {
     pub credentials: Vec<String>,
     /// A probe file to use instead of the routes discovered from the configuration.
     pub probe_file: Option<PathBuf>,
+    /// An extra log group with application logs, e.g. shipped browser console errors (repeatable).
+    #[arg(long = "log-group")]
+    pub log_groups: Vec<String>,
     /// Do not call AWS: diagnose from the probe alone.
     #[arg(long)]
     pub no_aws: bool,
@@ -132,7 +135,7 @@ async fn run_inner(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<Status, S
                 end: now + 60,
             },
             request_ids: Vec::new(),
-            app_log_groups: Vec::new(),
+            app_log_groups: args.log_groups.clone(),
         };
         let conf = aws::load_sdk_config(&target).await;
         let clients = aws::Clients::from_sdk_config(&conf);
