@@ -201,6 +201,9 @@ pub struct Finding {
     /// How specific the explanation is: for each failing request the highest wins (primary).
     #[serde(skip)]
     pub specificity: u8,
+    /// A catch-all: dropped when other findings explain all its requests (engine bookkeeping).
+    #[serde(skip)]
+    pub catch_all: bool,
 }
 
 impl Finding {
@@ -222,6 +225,7 @@ impl Finding {
             fix: Fix::default(),
             explains: Vec::new(),
             specificity: 0,
+            catch_all: false,
         }
     }
 
@@ -283,6 +287,22 @@ impl Finding {
         };
         dedup(&mut self.origins);
         dedup(&mut self.credentials);
+        dedup(&mut self.confirm_with);
+        let rank = |e: &EvidenceItem| match e {
+            EvidenceItem::Config { .. } => 0,
+            EvidenceItem::Deployment { .. } => 1,
+            EvidenceItem::CloudTrail { .. } => 2,
+            EvidenceItem::MetricRise { .. } => 3,
+            EvidenceItem::LogLine { .. } => 4,
+            EvidenceItem::Probe { .. } => 5,
+        };
+        let mut keyed: Vec<(u8, String, EvidenceItem)> = self
+            .evidence
+            .drain(..)
+            .map(|e| (rank(&e), serde_json::to_string(&e).unwrap_or_default(), e))
+            .collect();
+        keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        self.evidence = keyed.into_iter().map(|(_, _, e)| e).collect();
         self.explains.sort_unstable();
         self.explains.dedup();
     }

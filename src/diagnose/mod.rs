@@ -49,6 +49,22 @@ pub fn diagnose(input: &Input) -> Vec<Finding> {
 
     for f in &mut findings {
         f.normalize();
+        // The browser view of the first explained request in a stable order.
+        let first = f
+            .explains
+            .iter()
+            .filter_map(|&i| cx.obs.get(i))
+            .min_by(|a, b| {
+                (&a.route, &a.method, &a.origin, &a.credentials).cmp(&(
+                    &b.route,
+                    &b.method,
+                    &b.origin,
+                    &b.credentials,
+                ))
+            });
+        if let Some(o) = first {
+            f.browser = Some(o.browser());
+        }
     }
     // Primary: for each failing request, the most specific finding explaining it (ties: the
     // lower code, so the choice is deterministic).
@@ -71,6 +87,7 @@ pub fn diagnose(input: &Input) -> Vec<Finding> {
     for (f, p) in findings.iter_mut().zip(primary) {
         f.role = if p { Role::Primary } else { Role::Contributing };
     }
+    findings.retain(|f| !(f.catch_all && f.role == Role::Contributing));
     findings.sort_by(|a, b| {
         a.role
             .cmp(&b.role)
@@ -80,6 +97,3 @@ pub fn diagnose(input: &Input) -> Vec<Finding> {
     });
     findings
 }
-
-#[cfg(test)]
-mod tests;

@@ -64,7 +64,28 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let Some(trail) = ev.cloudtrail.value() else {
         return Vec::new();
     };
-    let failing: Vec<usize> = cx.failing().collect();
+    // Errors a configuration change does not cause (throttling, timeouts, crashes, rejected
+    // tokens) are left out.
+    let failing: Vec<usize> = cx
+        .failing()
+        .filter(|&i| {
+            let gw = cx.obs[i]
+                .failing_hop()
+                .and_then(|h| h.gateway_response_type());
+            !matches!(
+                gw,
+                Some(
+                    "THROTTLED"
+                        | "QUOTA_EXCEEDED"
+                        | "INTEGRATION_TIMEOUT"
+                        | "DEFAULT_5XX"
+                        | "UNAUTHORIZED"
+                        | "ACCESS_DENIED"
+                        | "EXPIRED_TOKEN"
+                )
+            )
+        })
+        .collect();
     if failing.is_empty() {
         return Vec::new();
     }

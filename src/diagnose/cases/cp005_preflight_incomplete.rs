@@ -49,6 +49,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let mut generic = Finding::new(META, "Preflights get a 4XX answer without the CORS headers")
         .specificity(25)
         .confidence(Confidence::Low);
+    generic.catch_all = true;
     generic.confirm("access logs of the OPTIONS requests ($context.error.responseType) and the OPTIONS method configuration (step 6)");
     let mut missing_headers: Vec<String> = Vec::new();
     let mut missing_methods: Vec<String> = Vec::new();

@@ -64,7 +64,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         let Some(p) = o.preflight.as_ref().filter(|_| o.failed_at_preflight()) else {
             continue;
         };
-        if p.flavor() != Flavor::Rest || !p.status.is_some_and(|s| s >= 500) {
+        if p.flavor() != Flavor::Rest || p.status.is_none_or(|s| s < 500) {
             continue;
         }
         let Some(res) = cx.rest_resource(o) else {

@@ -67,7 +67,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 continue;
             }
             let Some(url) = &g.url else { continue };
-            let Some((i, o)) = cx.obs.iter().enumerate().find(|(_, o)| {
+            let Some(o) = cx.obs.iter().find(|o| {
                 !o.blocked
                     && !o.network_error
                     && (url.starts_with(&o.url)
@@ -129,7 +129,6 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     max_age.as_deref().unwrap_or("absent (Chromium: 5 s)")
                 ),
             });
-            let _ = i;
             f.fix = Fix {
                 explanation: format!("Nothing to change in the API: clients recover when their cached answer expires ({seconds} s) or on reload. Keep MaxAge short (e.g. 300) while changing CORS."),
                 aws_cli: if cx.http().is_some() {

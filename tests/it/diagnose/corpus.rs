@@ -347,13 +347,30 @@ async fn trail_proxy(moto_url: &str, events: Vec<Value>) -> MockAws {
 }
 
 fn forward(upstream: &str, req: &crate::aws::harness::MockRequest) -> MockResponse {
-    let fail = |e: String| MockResponse::error(502, "ProxyError", &e);
-    let Ok(mut s) = std::net::TcpStream::connect(upstream) else {
-        return fail("connect".into());
-    };
+    // Under load moto sometimes leaves a connection unanswered: time out and try again.
+    let mut last = forward_once(upstream, req);
+    for _ in 0..3 {
+        if last.is_ok() {
+            break;
+        }
+        last = forward_once(upstream, req);
+    }
+    last.unwrap_or_else(|e| MockResponse::error(502, "ProxyError", &e))
+}
+
+fn forward_once(
+    upstream: &str,
+    req: &crate::aws::harness::MockRequest,
+) -> Result<MockResponse, String> {
+    use std::time::Duration;
+    let addr: std::net::SocketAddr = upstream.parse().map_err(|_| "address".to_string())?;
+    let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+        .map_err(|e| format!("connect: {e}"))?;
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
     let mut head = format!("{} {} HTTP/1.0\r\n", req.method, req.path);
     for (k, v) in &req.headers {
-        if k != "connection" && k != "content-length" {
+        if k != "connection" && k != "content-length" && k != "expect" {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
     }
@@ -361,20 +378,17 @@ fn forward(upstream: &str, req: &crate::aws::harness::MockRequest) -> MockRespon
         "content-length: {}\r\nconnection: close\r\n\r\n",
         req.body.len()
     ));
-    if s.write_all(head.as_bytes())
+    s.write_all(head.as_bytes())
         .and_then(|_| s.write_all(&req.body))
-        .is_err()
-    {
-        return fail("write".into());
-    }
+        .map_err(|e| format!("write: {e}"))?;
     let mut buf = Vec::new();
-    let _ = s.read_to_end(&mut buf);
+    s.read_to_end(&mut buf).map_err(|e| format!("read: {e}"))?;
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut resp = httparse::Response::new(&mut headers);
     let Ok(httparse::Status::Complete(n)) = resp.parse(&buf) else {
-        return fail("parse".into());
+        return Err("parse".into());
     };
-    MockResponse {
+    Ok(MockResponse {
         status: resp.code.unwrap_or(500),
         headers: resp
             .headers
@@ -393,7 +407,7 @@ fn forward(upstream: &str, req: &crate::aws::harness::MockRequest) -> MockRespon
             })
             .collect(),
         body: buf[n..].to_vec(),
-    }
+    })
 }
 
 fn trail_event(name: &str, key: &str, api: &str, at: i64, error: Option<&str>) -> Value {
@@ -461,7 +475,7 @@ async fn diagnose(
     .iter()
     .map(|s| s.to_string())
     .collect();
-    if !extra.iter().any(|a| *a == "--origin") {
+    if !extra.contains(&"--origin") {
         args.extend(["--origin".to_string(), O.to_string()]);
     }
     args.extend(extra.iter().map(|s| s.to_string()));

@@ -1,1 +1,0 @@
-//! Unit tests per case, with hand-built inputs.
