@@ -307,7 +307,7 @@ impl Tally {
         if row.as_expected == Some(false) {
             self.unexpected += 1;
         }
-        self.exchanges += row.result.hops.len();
+        self.exchanges += row.result.exchanges;
         let st = status_of(row.result.outcome, row.expect);
         self.status = Some(self.status.map_or(st, |s| s.max(st)));
     }

@@ -18,7 +18,8 @@
 //! | `network_error` | object/null | `{kind, message}` when the transport failed |
 //! | `preflight` | object/null | `{request: {method, url, headers}, response: {status, headers} or null}`; headers are `[name, value]` pairs in wire order |
 //! | `actual` | object/null | same shape, the last actual exchange; null when not sent |
-//! | `hops` | array | every exchange in order, same shape plus `kind` and `timings` |
+//! | `hops` | array | every exchange in order when redirected (else empty), same shape |
+//! | `exchanges` | number | HTTP exchanges sent |
 //! | `readable_headers` | array | lowercase names script can read |
 //! | `preflight_cache` | object/null | `{max_age_header, chrome_seconds, firefox_seconds, safari_seconds}` |
 //! | `warnings` | array | `{code, message}` |
@@ -120,6 +121,17 @@ pub fn redact_url(u: &str) -> String {
         }
         Err(_) => u.to_string(),
     }
+}
+
+/// True when the transcript holds more than one preflight and one actual exchange.
+fn redirected(t: &Transcript) -> bool {
+    let pre = t
+        .exchanges
+        .iter()
+        .filter(|e| e.kind == crate::fetch::ExchangeKind::Preflight)
+        .count();
+    let act = t.exchanges.len() - pre;
+    pre > 1 || act > 1
 }
 
 /// `{method, url, headers}`.
@@ -238,8 +250,11 @@ pub struct RequestResult {
     pub preflight: Option<WireExchange>,
     /// Last actual exchange.
     pub actual: Option<WireExchange>,
-    /// All exchanges.
+    /// Every exchange in order, when the request was redirected (a preflight and an actual
+    /// exchange alone are already in `preflight` and `actual`; then this is empty).
     pub hops: Vec<WireExchange>,
+    /// Number of HTTP exchanges sent.
+    pub exchanges: usize,
     /// Headers script can read.
     pub readable_headers: Vec<String>,
     /// Preflight cache lifetimes.
@@ -295,11 +310,16 @@ impl RequestResult {
             network_error,
             preflight: transcript.preflight().map(WireExchange::from_exchange),
             actual: transcript.actual().map(WireExchange::from_exchange),
-            hops: transcript
-                .exchanges
-                .iter()
-                .map(WireExchange::from_exchange)
-                .collect(),
+            hops: if redirected(transcript) {
+                transcript
+                    .exchanges
+                    .iter()
+                    .map(WireExchange::from_exchange)
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            exchanges: transcript.exchanges.len(),
             readable_headers: verdict.readable_headers.clone(),
             preflight_cache: verdict
                 .preflight

@@ -4,3 +4,4 @@ mod demo;
 mod emulator;
 mod fidelity;
 mod harness;
+mod tls;
