@@ -14,11 +14,13 @@
 //! - [`report`] renders results; its `wire` module is the JSON contract.
 //! - [`apigw`] is the plain-data API Gateway configuration model (REST and HTTP APIs, deployments).
 //! - [`emulator`] is a loopback API that reproduces API Gateway's observable CORS behaviour.
+//! - [`import`] rebuilds page requests from DevTools exports ("Copy as cURL", HAR).
 //! - [`cli`] maps flags to configuration and decides the exit code.
 
 pub mod apigw;
 pub mod cli;
 pub mod emulator;
 pub mod fetch;
+pub mod import;
 pub mod probe;
 pub mod report;

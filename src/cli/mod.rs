@@ -154,23 +154,7 @@ fn status_of(o: Outcome, expect: Option<crate::probe::Expect>) -> Status {
     }
 }
 
-/// One row of a matrix run.
-#[derive(serde::Serialize, Debug, Clone)]
-pub struct RunRow {
-    /// Suite name.
-    pub suite: String,
-    /// Route template.
-    pub route: String,
-    /// How the origin was derived.
-    pub origin_source: String,
-    /// Expectation.
-    pub expect: Option<crate::probe::Expect>,
-    /// Whether it was met (null without expectation).
-    pub as_expected: Option<bool>,
-    /// The request result.
-    #[serde(flatten)]
-    pub result: RequestResult,
-}
+pub use crate::report::wire::RunRow;
 
 /// Runs planned probes concurrently (within per-host politeness) and returns rows in plan order.
 pub async fn execute(

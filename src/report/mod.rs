@@ -2,6 +2,7 @@
 //! are pure over a `Write`; nothing here touches the network.
 
 pub mod human;
+pub mod junit;
 pub mod wire;
 
 use crate::fetch::verdict::{Failure, Refusal};
