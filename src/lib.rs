@@ -15,6 +15,7 @@
 //! - [`apigw`] is the plain-data API Gateway configuration model (REST and HTTP APIs, deployments).
 //! - [`emulator`] is a loopback API that reproduces API Gateway's observable CORS behaviour.
 //! - [`import`] rebuilds page requests from DevTools exports ("Copy as cURL", HAR).
+//! - [`serve`] is the Prometheus exporter (`corsprobe serve`).
 //! - [`cli`] maps flags to configuration and decides the exit code.
 
 pub mod apigw;
@@ -24,3 +25,4 @@ pub mod fetch;
 pub mod import;
 pub mod probe;
 pub mod report;
+pub mod serve;

@@ -62,6 +62,10 @@ pub fn main() -> ExitCode {
             Command::Check(a) => cmd_check(*a).await,
             Command::Run(a) => cmd_run(a).await,
             Command::Demo(a) => cmd_demo(a).await,
+            Command::Judge(a) => cmd_judge(a),
+            Command::Serve(a) => crate::serve::cmd_serve(a).await,
+            Command::Completions(a) => cmd_completions(a),
+            Command::Man => cmd_man(),
             Command::Emulator(a) => cmd_emulator(a).await,
         }
     });
@@ -85,10 +89,20 @@ fn fail(msg: impl std::fmt::Display) -> Status {
 }
 
 async fn cmd_check(a: args::CheckArgs) -> Status {
-    let cfg = match config::check_config(&a) {
+    let har_text = match &a.har {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => Some(t),
+            Err(e) => return fail(format!("--har {}: {e}", p.display())),
+        },
+        None => None,
+    };
+    let (cfg, notes) = match config::check_config(&a, har_text.as_deref()) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
+    for n in &notes {
+        eprintln!("corsprobe: {n}");
+    }
     let transport = match Transport::new(cfg.net.transport.clone()) {
         Ok(t) => t,
         Err(e) => return fail(e),
@@ -107,11 +121,30 @@ async fn cmd_check(a: args::CheckArgs) -> Status {
     let as_expected = cfg
         .expect
         .map(|e| matches_expectation(e, probed.verdict.outcome));
+    let row = RunRow {
+        suite: "check".into(),
+        route: crate::report::wire::path_and_query(&result.url),
+        origin_source: "listed".into(),
+        expect: cfg.expect,
+        as_expected,
+        result: result.clone(),
+    };
+    let status = status_of(probed.verdict.outcome, cfg.expect);
+    let rows = [row];
+    if let Err(e) = write_side_files(&a.out, "corsprobe check", &[], &rows) {
+        return fail(e);
+    }
     let mut out = std::io::stdout().lock();
-    let _ = match a.out.format {
-        Format::Json | Format::Jsonl => serde_json::to_writer_pretty(&mut out, &result)
+    let written = match a.out.format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, &result)
             .map_err(std::io::Error::other)
             .and_then(|_| writeln!(out)),
+        Format::Jsonl => serde_json::to_writer(&mut out, &result)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
+        Format::Junit | Format::Html => {
+            render_rows(&mut out, a.out.format, "corsprobe check", &[], &rows)
+        }
         Format::Human => {
             let ctx = RowContext {
                 expectation: cfg.expect.map(|e| format!("{e:?}").to_lowercase()),
@@ -129,7 +162,56 @@ async fn cmd_check(a: args::CheckArgs) -> Status {
             )
         }
     };
-    status_of(probed.verdict.outcome, cfg.expect)
+    if let Err(e) = written {
+        return fail(format!("cannot write the report: {e}"));
+    }
+    status
+}
+
+/// Renders rows as JUnit or HTML (the formats shared by `check`, `run` and `judge`).
+fn render_rows(
+    w: &mut dyn Write,
+    format: Format,
+    title: &str,
+    suites: &[String],
+    rows: &[RunRow],
+) -> std::io::Result<()> {
+    match format {
+        Format::Junit => crate::report::junit::write_junit(
+            w,
+            title,
+            suites,
+            rows,
+            &[("chromium", CHROMIUM_VERSION.to_string())],
+        ),
+        _ => crate::report::html::write_html(
+            w,
+            title,
+            &format!(
+                "corsprobe {} — verdicts as Chromium {CHROMIUM_VERSION} decides them",
+                env!("CARGO_PKG_VERSION")
+            ),
+            rows,
+        ),
+    }
+}
+
+/// `--html FILE` and `--junit FILE`.
+fn write_side_files(
+    out: &OutArgs,
+    title: &str,
+    suites: &[String],
+    rows: &[RunRow],
+) -> Result<(), String> {
+    for (path, format) in [(&out.html, Format::Html), (&out.junit, Format::Junit)] {
+        if let Some(p) = path {
+            let mut buf = Vec::new();
+            render_rows(&mut buf, format, title, suites, rows)
+                .and_then(|_| std::fs::write(p, &buf))
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn matches_expectation(e: crate::probe::Expect, o: Outcome) -> bool {
@@ -156,13 +238,23 @@ fn status_of(o: Outcome, expect: Option<crate::probe::Expect>) -> Status {
 
 pub use crate::report::wire::RunRow;
 
-/// Runs planned probes concurrently (within per-host politeness) and returns rows in plan order.
+/// One executed page request: its report row and its redacted transcript (for `--save` and the
+/// exporter's debug page).
+#[derive(Clone, Debug)]
+pub struct Executed {
+    /// The row.
+    pub row: RunRow,
+    /// The request and transcript, secrets redacted.
+    pub saved: crate::probe::saved::SavedRequest,
+}
+
+/// Runs planned probes concurrently (within per-host politeness) and returns them in plan order.
 pub async fn execute(
     plans: Vec<PlannedProbe>,
     net: &config::NetConfig,
     progress: bool,
-    on_row: &mut dyn FnMut(&RunRow),
-) -> Result<Vec<RunRow>, String> {
+    on_row: &mut (dyn FnMut(&RunRow) + Send),
+) -> Result<Vec<Executed>, String> {
     let transport = Arc::new(Transport::new(net.transport.clone()).map_err(|e| e.to_string())?);
     let limits = Arc::new(HostLimits::new(net.politeness.clone()));
     let total = plans.len();
@@ -183,27 +275,42 @@ pub async fn execute(
             let as_expected = p
                 .expect
                 .map(|e| matches_expectation(e, probed.verdict.outcome));
+            let (request, transcript) =
+                crate::probe::saved::redacted(&p.request, &probed.transcript);
+            let saved = crate::probe::saved::SavedRequest {
+                suite: p.suite.clone(),
+                route: p.route.clone(),
+                origin_source: p.origin_source.clone(),
+                expect: p.expect,
+                allow_unsafe: safety.allow_unsafe,
+                request,
+                transcript,
+                outcome: probed.verdict.outcome,
+            };
             (
                 i,
-                RunRow {
-                    suite: p.suite,
-                    route: p.route,
-                    origin_source: p.origin_source,
-                    expect: p.expect,
-                    as_expected,
-                    result,
+                Executed {
+                    row: RunRow {
+                        suite: p.suite,
+                        route: p.route,
+                        origin_source: p.origin_source,
+                        expect: p.expect,
+                        as_expected,
+                        result,
+                    },
+                    saved,
                 },
             )
         });
     }
-    let mut rows: Vec<Option<RunRow>> = (0..total).map(|_| None).collect();
+    let mut rows: Vec<Option<Executed>> = (0..total).map(|_| None).collect();
     let mut done = 0usize;
     let mut stderr = std::io::stderr();
     while let Some(joined) = set.join_next().await {
         match joined {
-            Ok((i, row)) => {
-                on_row(&row);
-                rows[i] = Some(row);
+            Ok((i, ex)) => {
+                on_row(&ex.row);
+                rows[i] = Some(ex);
             }
             Err(e) => return Err(format!("a probe task failed: {e}")),
         }
@@ -266,6 +373,7 @@ async fn cmd_run(a: args::RunArgs) -> Status {
         plans,
         &net,
         &a.out,
+        a.save.as_deref(),
         suites
             .iter()
             .map(|s| {
@@ -280,11 +388,13 @@ async fn cmd_run(a: args::RunArgs) -> Status {
     .await
 }
 
-/// Executes plans and prints them in the chosen format; returns the exit status.
+/// Executes plans and prints them in the chosen format; returns the exit status. `save` writes
+/// the redacted transcripts for `corsprobe judge`.
 pub async fn run_and_report(
     plans: Vec<PlannedProbe>,
     net: &config::NetConfig,
     out: &OutArgs,
+    save: Option<&std::path::Path>,
     suites: Vec<(String, String, String)>,
 ) -> Status {
     let progress =
@@ -293,28 +403,65 @@ pub async fn run_and_report(
     let mut on_row = |row: &RunRow| {
         if jsonl {
             if let Ok(s) = serde_json::to_string(row) {
-                println!("{s}");
+                // One line per request as it completes; flushed so a pipe sees it at once.
+                let mut o = std::io::stdout().lock();
+                let _ = writeln!(o, "{s}");
+                let _ = o.flush();
             }
         }
     };
-    let rows = match execute(plans, net, progress, &mut on_row).await {
+    let executed = match execute(plans, net, progress, &mut on_row).await {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
-    let status = run_status(&rows);
+    if let Some(path) = save {
+        let doc = crate::probe::saved::SavedRun {
+            schema: crate::probe::saved::SAVED_SCHEMA.into(),
+            chromium: CHROMIUM_VERSION.into(),
+            suites: suites.clone(),
+            requests: executed.iter().map(|e| e.saved.clone()).collect(),
+        };
+        let written = serde_json::to_vec_pretty(&doc)
+            .map_err(std::io::Error::other)
+            .and_then(|b| std::fs::write(path, b));
+        if let Err(e) = written {
+            return fail(format!("--save {}: {e}", path.display()));
+        }
+    }
+    let rows: Vec<RunRow> = executed.into_iter().map(|e| e.row).collect();
+    report_rows(&rows, out, "corsprobe run", &suites)
+}
+
+/// Prints finished rows in the chosen format (jsonl rows are printed as they complete, by the
+/// caller) and writes the side files; returns the exit status.
+pub fn report_rows(
+    rows: &[RunRow],
+    out: &OutArgs,
+    title: &str,
+    suites: &[(String, String, String)],
+) -> Status {
+    let status = run_status(rows);
+    let suite_names: Vec<String> = suites.iter().map(|(n, _, _)| n.clone()).collect();
+    if let Err(e) = write_side_files(out, title, &suite_names, rows) {
+        return fail(e);
+    }
     let mut stdout = std::io::stdout().lock();
-    match out.format {
-        Format::Jsonl => {}
+    let written = match out.format {
+        Format::Jsonl => Ok(()),
+        Format::Junit | Format::Html => {
+            render_rows(&mut stdout, out.format, title, &suite_names, rows)
+        }
         Format::Json => {
             let doc = serde_json::json!({
                 "schema": "corsprobe.run/v1",
                 "chromium": CHROMIUM_VERSION,
                 "suites": suites.iter().map(|(n, f, t)| serde_json::json!({"name": n, "file": f, "target": t})).collect::<Vec<_>>(),
-                "summary": summary(&rows),
+                "summary": summary(rows),
                 "results": rows,
             });
-            let _ = serde_json::to_writer_pretty(&mut stdout, &doc);
-            let _ = writeln!(stdout);
+            serde_json::to_writer_pretty(&mut stdout, &doc)
+                .map_err(std::io::Error::other)
+                .and_then(|_| writeln!(stdout))
         }
         Format::Human => {
             let opts = HumanOptions {
@@ -322,7 +469,8 @@ pub async fn run_and_report(
                 verbose: out.verbose,
             };
             let mut last_suite = String::new();
-            for row in &rows {
+            let mut r = Ok(());
+            for row in rows {
                 if row.suite != last_suite {
                     let _ = writeln!(stdout, "\n{}", row.suite);
                     last_suite = row.suite.clone();
@@ -332,17 +480,133 @@ pub async fn run_and_report(
                     as_expected: row.as_expected,
                     label: Some(path_of(&row.result.url)),
                 };
-                let _ = print_result(&mut stdout, &row.result, &ctx, opts);
+                r = r.and(print_result(&mut stdout, &row.result, &ctx, opts));
             }
-            let s = summary(&rows);
-            let _ = writeln!(
+            let s = summary(rows);
+            r.and(writeln!(
                 stdout,
                 "\n{} requests: {} allowed, {} blocked, {} preflight only (unsafe method held back), {} errors; {} not as expected",
                 s["total"], s["allowed"], s["blocked"], s["not_sent"], s["errors"], s["unexpected"]
-            );
+            ))
         }
+    };
+    if let Err(e) = written {
+        return fail(format!("cannot write the report: {e}"));
     }
     status
+}
+
+fn cmd_judge(a: args::JudgeArgs) -> Status {
+    let browser = match a.browser.parse::<crate::fetch::BrowserFamily>() {
+        Ok(b) => b,
+        Err(e) => return fail(format!("--browser: {e}")),
+    };
+    let text = match std::fs::read_to_string(&a.file) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: {e}", a.file.display())),
+    };
+    let saved = match crate::probe::saved::parse_saved(&text) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("{}: {e}", a.file.display())),
+    };
+    let rows: Vec<RunRow> = saved
+        .requests
+        .iter()
+        .map(|s| judge_row(s, browser))
+        .collect();
+    if a.out.format == Format::Jsonl {
+        let mut o = std::io::stdout().lock();
+        for r in &rows {
+            if let Ok(line) = serde_json::to_string(r) {
+                let _ = writeln!(o, "{line}");
+            }
+        }
+    }
+    let title = format!(
+        "corsprobe judge --browser {}",
+        a.browser.to_ascii_lowercase()
+    );
+    report_rows(&rows, &a.out, &title, &saved.suites)
+}
+
+/// Re-judges one saved request for one browser (offline) into a report row.
+pub fn judge_row(
+    s: &crate::probe::saved::SavedRequest,
+    browser: crate::fetch::BrowserFamily,
+) -> RunRow {
+    let profile = crate::fetch::BrowserProfile::default();
+    let mut result = match crate::probe::saved::rejudge(s, &profile) {
+        Ok(v) => {
+            let mut r = RequestResult::new(&s.request, &v, &s.transcript);
+            let view = crate::fetch::browsers::view(browser, &s.request, &v);
+            r.console_message = view.console_message;
+            r.warnings.extend(view.differences);
+            if view.outcome.is_none() {
+                r.outcome = Outcome::Error;
+                r.blocked = true;
+                r.reason = Some(format!("cannot judge for {browser:?} offline: it would send a preflight the saved transcript lacks"));
+            }
+            if r.outcome != s.outcome {
+                r.warnings.push(crate::fetch::Warning::new(
+                    "changed-since-saved",
+                    format!(
+                        "saved as {}, judged now as {}",
+                        s.outcome.as_str(),
+                        r.outcome.as_str()
+                    ),
+                ));
+            }
+            r
+        }
+        Err(e) => {
+            let v = crate::fetch::Verdict {
+                outcome: Outcome::Error,
+                failure: None,
+                initial_url: s.request.url.clone(),
+                final_url: s.request.url.clone(),
+                redirects: 0,
+                response_tainting: None,
+                status: None,
+                readable_headers: Vec::new(),
+                preflight: None,
+                dropped_headers: Vec::new(),
+                warnings: Vec::new(),
+                console: Default::default(),
+            };
+            let mut r = RequestResult::new(&s.request, &v, &s.transcript);
+            r.reason = Some(e.to_string());
+            r
+        }
+    };
+    result.schema = None;
+    let as_expected = s.expect.map(|e| matches_expectation(e, result.outcome));
+    RunRow {
+        suite: s.suite.clone(),
+        route: s.route.clone(),
+        origin_source: s.origin_source.clone(),
+        expect: s.expect,
+        as_expected,
+        result,
+    }
+}
+
+fn cmd_completions(a: args::CompletionsArgs) -> Status {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(a.shell, &mut cmd, "corsprobe", &mut std::io::stdout());
+    Status::Ok
+}
+
+fn cmd_man() -> Status {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(cmd).render(&mut buf) {
+        return fail(format!("cannot render the man page: {e}"));
+    }
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(&buf) {
+        return fail(e);
+    }
+    Status::Ok
 }
 
 fn path_of(u: &str) -> String {
@@ -406,6 +670,7 @@ async fn cmd_demo(a: args::DemoArgs) -> Status {
         plans,
         &net,
         &a.out,
+        None,
         vec![(suite.name.clone(), "probes/demo.toml".into(), base.clone())],
     )
     .await;
