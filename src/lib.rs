@@ -19,6 +19,7 @@
 //! - [`cli`] maps flags to configuration and decides the exit code.
 
 pub mod apigw;
+pub mod aws;
 pub mod cli;
 pub mod emulator;
 pub mod fetch;

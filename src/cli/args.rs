@@ -34,6 +34,8 @@ pub enum Command {
     /// Serve the built-in API Gateway emulator on loopback (for benchmarks and experiments).
     #[command(hide = true)]
     Emulator(EmulatorArgs),
+    /// Collect the runbook's AWS evidence for an API and stage (configuration, logs, metrics, CloudTrail).
+    Evidence(super::evidence::EvidenceArgs),
 }
 
 /// Output format.

@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod config;
+pub mod evidence;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -62,11 +63,12 @@ pub fn main() -> ExitCode {
             Command::Check(a) => cmd_check(*a).await,
             Command::Run(a) => cmd_run(a).await,
             Command::Demo(a) => cmd_demo(a).await,
+            Command::Emulator(a) => cmd_emulator(a).await,
+            Command::Evidence(a) => evidence::run_async(&a).await,
             Command::Judge(a) => cmd_judge(a),
             Command::Serve(a) => crate::serve::cmd_serve(a).await,
             Command::Completions(a) => cmd_completions(a),
             Command::Man => cmd_man(),
-            Command::Emulator(a) => cmd_emulator(a).await,
         }
     });
     status.into()
@@ -238,23 +240,14 @@ fn status_of(o: Outcome, expect: Option<crate::probe::Expect>) -> Status {
 
 pub use crate::report::wire::RunRow;
 
-/// One executed page request: its report row and its redacted transcript (for `--save` and the
-/// exporter's debug page).
-#[derive(Clone, Debug)]
-pub struct Executed {
-    /// The row.
-    pub row: RunRow,
-    /// The request and transcript, secrets redacted.
-    pub saved: crate::probe::saved::SavedRequest,
-}
-
-/// Runs planned probes concurrently (within per-host politeness) and returns them in plan order.
+/// Runs planned probes concurrently (within per-host politeness) and returns rows in plan order.
 pub async fn execute(
     plans: Vec<PlannedProbe>,
     net: &config::NetConfig,
     progress: bool,
+    keep_rows: bool,
     on_row: &mut (dyn FnMut(&RunRow) + Send),
-) -> Result<Vec<Executed>, String> {
+) -> Result<Executed, String> {
     let transport = Arc::new(Transport::new(net.transport.clone()).map_err(|e| e.to_string())?);
     let limits = Arc::new(HostLimits::new(net.politeness.clone()));
     let total = plans.len();
@@ -275,42 +268,57 @@ pub async fn execute(
             let as_expected = p
                 .expect
                 .map(|e| matches_expectation(e, probed.verdict.outcome));
-            let (request, transcript) =
-                crate::probe::saved::redacted(&p.request, &probed.transcript);
-            let saved = crate::probe::saved::SavedRequest {
-                suite: p.suite.clone(),
-                route: p.route.clone(),
-                origin_source: p.origin_source.clone(),
-                expect: p.expect,
-                allow_unsafe: safety.allow_unsafe,
-                request,
-                transcript,
-                outcome: probed.verdict.outcome,
-            };
+            // The redacted transcript, for --save and the exporter's debug page.
+            let saved = keep_rows.then(|| {
+                let (request, transcript) =
+                    crate::probe::saved::redacted(&p.request, &probed.transcript);
+                crate::probe::saved::SavedRequest {
+                    suite: p.suite.clone(),
+                    route: p.route.clone(),
+                    origin_source: p.origin_source.clone(),
+                    expect: p.expect,
+                    allow_unsafe: safety.allow_unsafe,
+                    request,
+                    transcript,
+                    outcome: probed.verdict.outcome,
+                }
+            });
             (
                 i,
-                Executed {
-                    row: RunRow {
-                        suite: p.suite,
-                        route: p.route,
-                        origin_source: p.origin_source,
-                        expect: p.expect,
-                        as_expected,
-                        result,
-                    },
-                    saved,
+                RunRow {
+                    suite: p.suite,
+                    route: p.route,
+                    origin_source: p.origin_source,
+                    expect: p.expect,
+                    as_expected,
+                    result,
                 },
+                saved,
             )
         });
     }
-    let mut rows: Vec<Option<Executed>> = (0..total).map(|_| None).collect();
+    let mut rows: Vec<Option<RunRow>> = if keep_rows {
+        (0..total).map(|_| None).collect()
+    } else {
+        Vec::new()
+    };
+    let mut saved: Vec<Option<crate::probe::saved::SavedRequest>> = if keep_rows {
+        (0..total).map(|_| None).collect()
+    } else {
+        Vec::new()
+    };
+    let mut tally = Tally::default();
     let mut done = 0usize;
     let mut stderr = std::io::stderr();
     while let Some(joined) = set.join_next().await {
         match joined {
-            Ok((i, ex)) => {
-                on_row(&ex.row);
-                rows[i] = Some(ex);
+            Ok((i, row, s)) => {
+                on_row(&row);
+                tally.add(&row);
+                if keep_rows {
+                    rows[i] = Some(row);
+                    saved[i] = s;
+                }
             }
             Err(e) => return Err(format!("a probe task failed: {e}")),
         }
@@ -329,15 +337,76 @@ pub async fn execute(
             }
         }
     }
-    Ok(rows.into_iter().flatten().collect())
+    Ok(Executed {
+        rows: rows.into_iter().flatten().collect(),
+        saved: saved.into_iter().flatten().collect(),
+        tally,
+    })
 }
 
-/// Exit status of a run.
-pub fn run_status(rows: &[RunRow]) -> Status {
-    rows.iter()
-        .map(|r| status_of(r.result.outcome, r.expect))
-        .max()
-        .unwrap_or(Status::Ok)
+/// What a run produced: the rows (when kept) and the counts.
+#[derive(Clone, Debug)]
+pub struct Executed {
+    /// Rows in plan order (empty when not kept).
+    pub rows: Vec<RunRow>,
+    /// Each row's request and transcript, secrets redacted (empty when rows are not kept); for
+    /// `--save` and the exporter's debug page.
+    pub saved: Vec<crate::probe::saved::SavedRequest>,
+    /// Counts and exit status.
+    pub tally: Tally,
+}
+
+/// Counts over a run, kept even when rows are streamed and dropped.
+#[derive(Default, Debug, Clone, serde::Serialize)]
+pub struct Tally {
+    /// Requests.
+    pub total: usize,
+    /// Allowed.
+    pub allowed: usize,
+    /// Blocked.
+    pub blocked: usize,
+    /// Preflight only.
+    pub not_sent: usize,
+    /// Could not probe.
+    pub errors: usize,
+    /// Not as expected.
+    pub unexpected: usize,
+    /// HTTP exchanges sent.
+    pub exchanges: usize,
+    #[serde(skip)]
+    status: Option<Status>,
+}
+
+impl Tally {
+    /// Counts over finished rows.
+    pub fn of_rows(rows: &[RunRow]) -> Tally {
+        let mut t = Tally::default();
+        for r in rows {
+            t.add(r);
+        }
+        t
+    }
+
+    fn add(&mut self, row: &RunRow) {
+        self.total += 1;
+        match row.result.outcome {
+            Outcome::Allowed => self.allowed += 1,
+            Outcome::Blocked => self.blocked += 1,
+            Outcome::NotSent => self.not_sent += 1,
+            Outcome::Error => self.errors += 1,
+        }
+        if row.as_expected == Some(false) {
+            self.unexpected += 1;
+        }
+        self.exchanges += row.result.hops.len();
+        let st = status_of(row.result.outcome, row.expect);
+        self.status = Some(self.status.map_or(st, |s| s.max(st)));
+    }
+
+    /// Exit status.
+    pub fn status(&self) -> Status {
+        self.status.unwrap_or(Status::Ok)
+    }
 }
 
 async fn cmd_run(a: args::RunArgs) -> Status {
@@ -400,26 +469,40 @@ pub async fn run_and_report(
     let progress =
         out.format != Format::Jsonl && std::io::stderr().is_terminal() && plans.len() > 20;
     let jsonl = out.format == Format::Jsonl;
+    // jsonl streams rows and keeps none, unless a saved file or a side report needs them.
+    let keep_rows = !jsonl || save.is_some() || out.html.is_some() || out.junit.is_some();
     let mut on_row = |row: &RunRow| {
         if jsonl {
             if let Ok(s) = serde_json::to_string(row) {
-                // One line per request as it completes; flushed so a pipe sees it at once.
+                // One line per request as it completes, flushed so a pipe sees it at once.
                 let mut o = std::io::stdout().lock();
                 let _ = writeln!(o, "{s}");
                 let _ = o.flush();
             }
         }
     };
-    let executed = match execute(plans, net, progress, &mut on_row).await {
+    let started = std::time::Instant::now();
+    let executed = match execute(plans, net, progress, keep_rows, &mut on_row).await {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
+    let elapsed = started.elapsed().as_secs_f64();
+    let tally = &executed.tally;
+    if std::env::var_os("CORSPROBE_STATS").is_some() {
+        eprintln!(
+            "corsprobe stats: {} requests, {} HTTP exchanges in {:.3} s = {:.0} exchanges/s",
+            tally.total,
+            tally.exchanges,
+            elapsed,
+            tally.exchanges as f64 / elapsed.max(1e-9)
+        );
+    }
     if let Some(path) = save {
         let doc = crate::probe::saved::SavedRun {
             schema: crate::probe::saved::SAVED_SCHEMA.into(),
             chromium: CHROMIUM_VERSION.into(),
             suites: suites.clone(),
-            requests: executed.iter().map(|e| e.saved.clone()).collect(),
+            requests: executed.saved.clone(),
         };
         let written = serde_json::to_vec_pretty(&doc)
             .map_err(std::io::Error::other)
@@ -428,19 +511,19 @@ pub async fn run_and_report(
             return fail(format!("--save {}: {e}", path.display()));
         }
     }
-    let rows: Vec<RunRow> = executed.into_iter().map(|e| e.row).collect();
-    report_rows(&rows, out, "corsprobe run", &suites)
+    report_rows(&executed.rows, tally, out, "corsprobe run", &suites)
 }
 
 /// Prints finished rows in the chosen format (jsonl rows are printed as they complete, by the
 /// caller) and writes the side files; returns the exit status.
 pub fn report_rows(
     rows: &[RunRow],
+    tally: &Tally,
     out: &OutArgs,
     title: &str,
     suites: &[(String, String, String)],
 ) -> Status {
-    let status = run_status(rows);
+    let status = tally.status();
     let suite_names: Vec<String> = suites.iter().map(|(n, _, _)| n.clone()).collect();
     if let Err(e) = write_side_files(out, title, &suite_names, rows) {
         return fail(e);
@@ -456,7 +539,7 @@ pub fn report_rows(
                 "schema": "corsprobe.run/v1",
                 "chromium": CHROMIUM_VERSION,
                 "suites": suites.iter().map(|(n, f, t)| serde_json::json!({"name": n, "file": f, "target": t})).collect::<Vec<_>>(),
-                "summary": summary(rows),
+                "summary": tally,
                 "results": rows,
             });
             serde_json::to_writer_pretty(&mut stdout, &doc)
@@ -482,11 +565,11 @@ pub fn report_rows(
                 };
                 r = r.and(print_result(&mut stdout, &row.result, &ctx, opts));
             }
-            let s = summary(rows);
+            let s = tally;
             r.and(writeln!(
                 stdout,
                 "\n{} requests: {} allowed, {} blocked, {} preflight only (unsafe method held back), {} errors; {} not as expected",
-                s["total"], s["allowed"], s["blocked"], s["not_sent"], s["errors"], s["unexpected"]
+                s.total, s.allowed, s.blocked, s.not_sent, s.errors, s.unexpected
             ))
         }
     };
@@ -526,7 +609,7 @@ fn cmd_judge(a: args::JudgeArgs) -> Status {
         "corsprobe judge --browser {}",
         a.browser.to_ascii_lowercase()
     );
-    report_rows(&rows, &a.out, &title, &saved.suites)
+    report_rows(&rows, &Tally::of_rows(&rows), &a.out, &title, &saved.suites)
 }
 
 /// Re-judges one saved request for one browser (offline) into a report row.
@@ -621,18 +704,6 @@ fn path_of(u: &str) -> String {
         }
         Err(_) => u.to_string(),
     }
-}
-
-fn summary(rows: &[RunRow]) -> serde_json::Value {
-    let count = |o: Outcome| rows.iter().filter(|r| r.result.outcome == o).count();
-    serde_json::json!({
-        "total": rows.len(),
-        "allowed": count(Outcome::Allowed),
-        "blocked": count(Outcome::Blocked),
-        "not_sent": count(Outcome::NotSent),
-        "errors": count(Outcome::Error),
-        "unexpected": rows.iter().filter(|r| r.as_expected == Some(false)).count(),
-    })
 }
 
 /// The demo's probe file, embedded so `corsprobe demo` works from any directory.

@@ -38,7 +38,7 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// One probe file's last results.
 #[derive(Clone)]
 struct Last {
-    executed: Vec<Executed>,
+    executed: Executed,
     duration: f64,
 }
 
@@ -103,12 +103,12 @@ impl Exporter {
         let plans = crate::probe::plan(suite);
         let mut net = self.net.clone();
         net.safety.allow_unsafe |= suite.allow_unsafe;
-        let executed = execute(plans, &net, false, &mut |_| {}).await?;
+        let executed = execute(plans, &net, false, true, &mut |_| {}).await?;
         let last = Last {
             executed,
             duration: start.elapsed().as_secs_f64(),
         };
-        let rows: Vec<_> = last.executed.iter().map(|e| e.row.clone()).collect();
+        let rows = &last.executed.rows;
         let ok = !rows.is_empty()
             && rows
                 .iter()
@@ -195,8 +195,8 @@ impl Exporter {
                 Err(e) => return Answer::text(500, format!("probe failed: {e}")),
             }
         };
-        let rows: Vec<_> = last.executed.iter().map(|e| e.row.clone()).collect();
-        let body = metrics::render_probe(&rows, last.duration);
+        let rows = &last.executed.rows;
+        let body = metrics::render_probe(rows, last.duration);
         if !debug {
             return Answer::metrics(body);
         }
@@ -207,7 +207,7 @@ impl Exporter {
             rows.len(),
             last.duration
         );
-        for r in &rows {
+        for r in rows {
             text.push_str(&format!(
                 "\n== {}: {}\n",
                 r.title(),

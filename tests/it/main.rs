@@ -1,3 +1,4 @@
+mod aws;
 mod cli;
 mod demo;
 mod emulator;
