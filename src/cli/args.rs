@@ -185,6 +185,19 @@ pub struct RunArgs {
     /// Save every request and its transcript to FILE (secrets redacted) for `corsprobe judge`.
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
+    /// Publish per-probe-file metrics to CloudWatch under NAMESPACE, as a Synthetics canary
+    /// does: SuccessPercent, Duration, Failed, Error, dimension ProbeName.
+    #[arg(long, value_name = "NAMESPACE")]
+    pub publish_cloudwatch: Option<String>,
+    /// With --publish-cloudwatch: AWS region.
+    #[arg(long, env = "AWS_REGION", requires = "publish_cloudwatch")]
+    pub aws_region: Option<String>,
+    /// With --publish-cloudwatch: AWS profile.
+    #[arg(long, env = "AWS_PROFILE", requires = "publish_cloudwatch")]
+    pub aws_profile: Option<String>,
+    /// With --publish-cloudwatch: endpoint URL (a VPC endpoint, or a local mock).
+    #[arg(long, env = "AWS_ENDPOINT_URL", requires = "publish_cloudwatch")]
+    pub aws_endpoint_url: Option<String>,
     /// Network flags.
     #[command(flatten)]
     pub net: NetArgs,

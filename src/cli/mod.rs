@@ -438,11 +438,23 @@ async fn cmd_run(a: args::RunArgs) -> Status {
         Err(e) => return fail(e),
     };
     let plans: Vec<PlannedProbe> = suites.iter().flat_map(crate::probe::plan).collect();
+    let publish = a
+        .publish_cloudwatch
+        .as_ref()
+        .map(|ns| crate::aws::synthetics::Destination {
+            namespace: ns.clone(),
+            region: a.aws_region.clone(),
+            profile: a.aws_profile.clone(),
+            endpoint_url: a.aws_endpoint_url.clone(),
+        });
     run_and_report(
         plans,
         &net,
         &a.out,
-        a.save.as_deref(),
+        RunExtras {
+            save: a.save.as_deref(),
+            publish: publish.as_ref(),
+        },
         suites
             .iter()
             .map(|s| {
@@ -457,20 +469,33 @@ async fn cmd_run(a: args::RunArgs) -> Status {
     .await
 }
 
-/// Executes plans and prints them in the chosen format; returns the exit status. `save` writes
-/// the redacted transcripts for `corsprobe judge`.
+/// What a run does besides reporting.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunExtras<'a> {
+    /// `--save FILE`: the redacted transcripts, for `corsprobe judge`.
+    pub save: Option<&'a std::path::Path>,
+    /// `--publish-cloudwatch NAMESPACE`.
+    pub publish: Option<&'a crate::aws::synthetics::Destination>,
+}
+
+/// Executes plans and prints them in the chosen format; returns the exit status.
 pub async fn run_and_report(
     plans: Vec<PlannedProbe>,
     net: &config::NetConfig,
     out: &OutArgs,
-    save: Option<&std::path::Path>,
+    extras: RunExtras<'_>,
     suites: Vec<(String, String, String)>,
 ) -> Status {
+    let save = extras.save;
     let progress =
         out.format != Format::Jsonl && std::io::stderr().is_terminal() && plans.len() > 20;
     let jsonl = out.format == Format::Jsonl;
     // jsonl streams rows and keeps none, unless a saved file or a side report needs them.
-    let keep_rows = !jsonl || save.is_some() || out.html.is_some() || out.junit.is_some();
+    let keep_rows = !jsonl
+        || save.is_some()
+        || extras.publish.is_some()
+        || out.html.is_some()
+        || out.junit.is_some();
     let mut on_row = |row: &RunRow| {
         if jsonl {
             if let Ok(s) = serde_json::to_string(row) {
@@ -511,7 +536,19 @@ pub async fn run_and_report(
             return fail(format!("--save {}: {e}", path.display()));
         }
     }
-    report_rows(&executed.rows, tally, out, "corsprobe run", &suites)
+    let status = report_rows(&executed.rows, tally, out, "corsprobe run", &suites);
+    if let Some(dest) = extras.publish {
+        let points = crate::aws::synthetics::plan(&executed.rows);
+        match crate::aws::synthetics::publish(dest, &points).await {
+            Ok(n) => eprintln!(
+                "corsprobe: published {n} data points to CloudWatch namespace {}",
+                dest.namespace
+            ),
+            // The probe results stand; a failed publication is still "could not do the job".
+            Err(e) => return fail(format!("--publish-cloudwatch: {e}")).max(status),
+        }
+    }
+    status
 }
 
 /// Prints finished rows in the chosen format (jsonl rows are printed as they complete, by the
@@ -741,7 +778,7 @@ async fn cmd_demo(a: args::DemoArgs) -> Status {
         plans,
         &net,
         &a.out,
-        None,
+        RunExtras::default(),
         vec![(suite.name.clone(), "probes/demo.toml".into(), base.clone())],
     )
     .await;

@@ -2,4 +2,5 @@ mod aws;
 mod cli;
 mod demo;
 mod emulator;
+mod entry;
 mod harness;
