@@ -237,3 +237,86 @@ fn jsonl_streams_one_object_per_request_as_each_completes() {
         "first line after {first_at:?}, exit after {total:?}"
     );
 }
+
+#[test]
+fn html_report_renders_in_chromium_with_every_cell_opening_its_exchange() {
+    let s = shop_server();
+    let dir = scratch("html");
+    let probes = probe_file(&dir, &s.url(""));
+    let report = dir.join("report.html");
+    let out = corsprobe(&[
+        "run",
+        probes.to_str().unwrap_or_default(),
+        "--no-rate-limit",
+        "--format",
+        "json",
+        "--html",
+        report.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let html = std::fs::read_to_string(&report).expect("report written");
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("http-equiv"));
+    let Some(chromium) = tool("CORSPROBE_CHROMIUM", &["chromium", "/usr/bin/chromium"]) else {
+        return;
+    };
+    let Some(node) = tool("CORSPROBE_NODE", &["node"]) else {
+        return;
+    };
+    let png = dir.join("report.png");
+    let run = Command::new(node)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/it/entry/cdp.mjs"
+        ))
+        .arg("html")
+        .arg(&chromium)
+        .arg(&report)
+        .arg(&png)
+        .output()
+        .expect("run node");
+    assert!(
+        run.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).expect("JSON from cdp.mjs");
+    assert_eq!(v["title"], "corsprobe run");
+    assert_eq!(v["tables"], 1);
+    assert_eq!(v["panels"], 8);
+    assert_eq!(
+        v["requests"],
+        serde_json::json!([]),
+        "the report fetched something"
+    );
+    let summary = v["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains("8\nrequests")
+            && summary.contains("2\nallowed")
+            && summary.contains("6\nblocked"),
+        "{summary:?}"
+    );
+    let cells = v["cells"].as_array().expect("cells");
+    assert_eq!(cells.len(), 8, "route × origin × credentials");
+    let mut blocked = 0;
+    for c in cells {
+        let href = c["href"].as_str().unwrap_or_default();
+        assert_eq!(Some(&href[1..]), c["target"].as_str(), "{c}");
+        assert_eq!(c["displayed"], true, "{href} did not open");
+        assert!(c["hops"].as_u64().is_some_and(|n| n >= 1), "{c}");
+        let text = c["text"].as_str().unwrap_or_default();
+        assert!(text.contains("sent") && text.contains("received"), "{text}");
+        if c["outcome"] == "blocked" {
+            blocked += 1;
+            assert!(c["td"].as_str().unwrap_or_default().contains("blocked"));
+            assert!(text.contains("has been blocked by CORS policy"), "{text}");
+        }
+    }
+    assert_eq!(blocked, 6);
+    let shot = std::fs::read(&png).expect("screenshot");
+    assert!(
+        shot.starts_with(b"\x89PNG\r\n\x1a\n") && shot.len() > 10_000,
+        "{} bytes",
+        shot.len()
+    );
+}
