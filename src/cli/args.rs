@@ -29,8 +29,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
-    /// Print the man page (roff) to stdout.
-    Man,
+    /// Print the man page (roff) to stdout, or write one page per subcommand into a folder.
+    Man(ManArgs),
     /// Serve the built-in API Gateway emulator on loopback (for benchmarks and experiments).
     #[command(hide = true)]
     Emulator(EmulatorArgs),
@@ -255,6 +255,14 @@ pub struct CompletionsArgs {
     /// Shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `corsprobe man`.
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write corsprobe.1 and corsprobe-SUBCOMMAND.1 into DIR instead of printing corsprobe.1.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// `corsprobe emulator`.

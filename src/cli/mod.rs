@@ -68,7 +68,7 @@ pub fn main() -> ExitCode {
             Command::Judge(a) => cmd_judge(a),
             Command::Serve(a) => crate::serve::cmd_serve(a).await,
             Command::Completions(a) => cmd_completions(a),
-            Command::Man => cmd_man(),
+            Command::Man(a) => cmd_man(a),
         }
     });
     status.into()
@@ -712,21 +712,34 @@ pub fn judge_row(
 
 fn cmd_completions(a: args::CompletionsArgs) -> Status {
     let mut cmd = <Cli as clap::CommandFactory>::command();
-    clap_complete::generate(a.shell, &mut cmd, "corsprobe", &mut std::io::stdout());
-    Status::Ok
+    let mut buf = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "corsprobe", &mut buf);
+    let mut o = std::io::stdout().lock();
+    match o.write_all(&buf).and_then(|_| o.flush()) {
+        Ok(()) => Status::Ok,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Status::Ok,
+        Err(e) => fail(e),
+    }
 }
 
-fn cmd_man() -> Status {
+fn cmd_man(a: args::ManArgs) -> Status {
     let cmd = <Cli as clap::CommandFactory>::command();
+    if let Some(dir) = &a.out_dir {
+        return match std::fs::create_dir_all(dir).and_then(|_| clap_mangen::generate_to(cmd, dir)) {
+            Ok(()) => Status::Ok,
+            Err(e) => fail(format!("--out-dir {}: {e}", dir.display())),
+        };
+    }
     let mut buf = Vec::new();
     if let Err(e) = clap_mangen::Man::new(cmd).render(&mut buf) {
         return fail(format!("cannot render the man page: {e}"));
     }
     let mut o = std::io::stdout().lock();
-    if let Err(e) = o.write_all(&buf) {
-        return fail(e);
+    match o.write_all(&buf).and_then(|_| o.flush()) {
+        Ok(()) => Status::Ok,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Status::Ok,
+        Err(e) => fail(e),
     }
-    Status::Ok
 }
 
 fn path_of(u: &str) -> String {

@@ -114,7 +114,8 @@ fn cors_relevant(r: &Received) -> Vec<(String, String)> {
 
 #[test]
 fn import_curl_chrome_and_firefox_bash_and_cmd_send_the_same_requests() {
-    let mut seen: Vec<(String, Vec<(String, String, Vec<(String, String)>)>)> = Vec::new();
+    type Sent = Vec<(String, String, Vec<(String, String)>)>;
+    let mut seen: Vec<(String, Sent)> = Vec::new();
     for (flavour, make) in [
         ("chrome bash", chrome_bash as fn(&str) -> String),
         ("chrome cmd", chrome_cmd),
