@@ -147,6 +147,11 @@ pub struct CheckArgs {
     /// Cookies the browser holds for the URL's host ('k=v; k2=v2'), sent when credentials apply.
     #[arg(long)]
     pub cookie: Option<String>,
+    /// SameSite attribute of those cookies: lax (Chrome's default when absent), strict, none.
+    /// Lax and strict cookies are not sent on cross-site requests. [default: lax; none for an
+    /// imported request that carried cookies, since the browser did send them]
+    #[arg(long, value_name = "none|lax|strict")]
+    pub cookie_samesite: Option<String>,
     /// Request mode: cors, no-cors, same-origin [default: cors].
     #[arg(long)]
     pub mode: Option<String>,

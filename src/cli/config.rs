@@ -192,6 +192,11 @@ pub fn check_config(
     if let Some(c) = &a.cookie {
         req.cookies = Some(c.clone());
     }
+    if let Some(ss) = &a.cookie_samesite {
+        req.cookie_same_site = ss
+            .parse::<crate::fetch::request::CookieSameSite>()
+            .map_err(|e| format!("--cookie-samesite: {e}"))?;
+    }
     req.use_cors_preflight = a.force_preflight;
     let expect = match a.expect.as_deref() {
         None => None,

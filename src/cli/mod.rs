@@ -251,18 +251,23 @@ pub async fn execute(
     let transport = Arc::new(Transport::new(net.transport.clone()).map_err(|e| e.to_string())?);
     let limits = Arc::new(HostLimits::new(net.politeness.clone()));
     let total = plans.len();
-    let global = Arc::new(tokio::sync::Semaphore::new(256));
+    // At most `max_in_flight` probe tasks exist at a time, so memory stays flat however large
+    // the matrix is (per-host limits still apply inside).
+    let max_in_flight = (net.politeness.concurrency_per_host * 4).clamp(8, 512);
     let mut set = tokio::task::JoinSet::new();
-    for (i, p) in plans.into_iter().enumerate() {
+    let mut pending = plans.into_iter().enumerate();
+    type Done = (usize, RunRow, Option<crate::probe::saved::SavedRequest>);
+    let spawn_next = |set: &mut tokio::task::JoinSet<Done>,
+                      next: Option<(usize, PlannedProbe)>|
+     -> bool {
+        let Some((i, p)) = next else { return false };
         let transport = transport.clone();
         let limits = limits.clone();
         let profile = net.profile.clone();
         let safety = Safety {
             allow_unsafe: net.safety.allow_unsafe || p.allow_unsafe,
         };
-        let global = global.clone();
         set.spawn(async move {
-            let _permit = global.acquire_owned().await;
             let probed = probe_one(&transport, &limits, p.request.clone(), profile, &safety).await;
             let result = RequestResult::new(&p.request, &probed.verdict, &probed.transcript);
             let as_expected = p
@@ -296,6 +301,12 @@ pub async fn execute(
                 saved,
             )
         });
+        true
+    };
+    for _ in 0..max_in_flight {
+        if !spawn_next(&mut set, pending.next()) {
+            break;
+        }
     }
     let mut rows: Vec<Option<RunRow>> = if keep_rows {
         (0..total).map(|_| None).collect()
@@ -313,6 +324,7 @@ pub async fn execute(
     while let Some(joined) = set.join_next().await {
         match joined {
             Ok((i, row, s)) => {
+                spawn_next(&mut set, pending.next());
                 on_row(&row);
                 tally.add(&row);
                 if keep_rows {
@@ -323,7 +335,7 @@ pub async fn execute(
             Err(e) => return Err(format!("a probe task failed: {e}")),
         }
         done += 1;
-        if progress && (done % 16 == 0 || done == total) {
+        if progress && (done.is_multiple_of(16) || done == total) {
             let width = 30;
             let filled = done * width / total.max(1);
             let _ = write!(

@@ -277,8 +277,7 @@ fn is_simple_range_header_value(value: &str) -> bool {
     }
 }
 
-/// Fetch "CORS-unsafe request-header names" over a header list, in list order (Chromium reports
-/// the first missing name in request order), restricted to non-forbidden headers as Chromium's
+/// Fetch "CORS-unsafe request-header names" over a header list, in list order, restricted to non-forbidden headers as Chromium's
 /// `CorsUnsafeNotForbiddenRequestHeaderNames` does. Names are byte-lowercased and deduplicated.
 ///
 /// Spec: "1. Let unsafeNames be a new list. 2. Let potentiallyUnsafeNames be a new list. 3. Let

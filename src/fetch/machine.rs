@@ -20,7 +20,10 @@ use super::messages::{console_messages, MessageContext};
 use super::method::{is_forbidden_method, is_method, normalize_method};
 use super::origin::{is_loopback_host, is_potentially_trustworthy_url, Origin};
 use super::preflight::{needs_preflight, preflight_check, PreflightResult};
-use super::request::{CredentialsMode, PageRequest, RedirectMode, RequestMode, ResponseTainting};
+use super::request::{
+    CookieSameSite, CredentialsMode, Initiator, PageRequest, RedirectMode, RequestMode,
+    ResponseTainting,
+};
 use super::verdict::{
     ExchangeKind, Failure, NetworkErrorKind, Outcome, PreflightVerdict, Refusal, Verdict, Warning,
 };
@@ -155,15 +158,24 @@ impl Fetch {
         debug_assert_eq!(self.state, State::New);
         // Request constructor: "Let parsedURL be the result of parsing input with baseURL. If
         // parsedURL is failure, then throw a TypeError."
-        let url = match Url::parse(&self.req.url) {
+        let mut url = match Url::parse(&self.req.url) {
             Ok(u) => u,
             Err(_) => return self.refuse(Refusal::InvalidUrl),
         };
+        let has_credentials = !url.username().is_empty() || url.password().is_some();
+        // XMLHttpRequest open() accepts a URL with credentials (it takes them as the request's
+        // username and password) and Chromium 148 completes such a CORS XHR (fidelity scenarios
+        // `url-userinfo-cross-origin`, `url-userinfo-same-origin`); the request URL goes
+        // without them.
+        if has_credentials && self.req.initiator == Initiator::Xhr {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+        }
         self.initial_url = url.to_string();
         self.current_url = Some(url.clone());
         self.url_list.push(url.clone());
-        // "If parsedURL includes credentials, then throw a TypeError."
-        if !url.username().is_empty() || url.password().is_some() {
+        // fetch(): "If parsedURL includes credentials, then throw a TypeError."
+        if has_credentials && self.req.initiator == Initiator::Fetch {
             return self.refuse(Refusal::UrlHasCredentials);
         }
         // "If method is not a method or method is a forbidden method, then throw a TypeError."
@@ -189,6 +201,12 @@ impl Fetch {
             && !matches!(self.method.as_str(), "GET" | "HEAD" | "POST")
         {
             return self.refuse(Refusal::MethodNotAllowedInNoCors);
+        }
+        // Main fetch: "request's mode is "no-cors": if request's redirect mode is not "follow",
+        // then return a network error." Chromium refuses in the renderer (fetch_manager.cc),
+        // before anything is sent.
+        if self.req.mode == RequestMode::NoCors && self.req.redirect != RedirectMode::Follow {
+            return self.refuse(Refusal::NoCorsRedirectModeNotFollow);
         }
         // Headers "append": forbidden request-headers are silently ignored (guard "request").
         for (name, value) in self.req.headers.iter() {
@@ -419,10 +437,11 @@ impl Fetch {
         }
         h.append("Origin", self.serialized_origin());
         h.append("User-Agent", self.profile.user_agent.clone());
-        // Chromium sets `Sec-Fetch-Mode: cors` on preflights; Site/Dest only for potentially
-        // trustworthy URLs (sec_header_helpers.cc).
+        // Chromium's preflight builder sets `Sec-Fetch-Mode: cors` unconditionally (seen on the
+        // wire for plain-http, non-loopback URLs: fidelity scenario `trig-x-custom`); the network
+        // stack adds Site/Dest only for potentially trustworthy URLs (sec_header_helpers.cc).
+        h.append("Sec-Fetch-Mode", "cors");
         if is_potentially_trustworthy_url(url) {
-            h.append("Sec-Fetch-Mode", "cors");
             h.append("Sec-Fetch-Site", self.sec_fetch_site());
             h.append("Sec-Fetch-Dest", "empty");
         }
@@ -443,7 +462,7 @@ impl Fetch {
         }
     }
 
-    fn actual_request(&self, url: &Url) -> OutgoingRequest {
+    fn actual_request(&mut self, url: &Url) -> OutgoingRequest {
         let mut h = HeaderList::new();
         for (n, v) in self.headers.iter() {
             h.append(n, v);
@@ -472,11 +491,29 @@ impl Fetch {
         // Cookies go only with credentials, and only to the origin of the URL they were given
         // for: never to another origin after a redirect (stricter than a browser's host-only
         // cookie scope, on purpose).
-        if let Some(cookie) = &self.req.cookies {
+        if let Some(cookie) = self.req.cookies.clone() {
             if self.credentials_apply(url)
                 && self.cookie_origin.as_ref() == Some(&Origin::of_url(url))
             {
-                h.append("Cookie", cookie.clone());
+                // SameSite: Lax (Chrome's default) and Strict cookies stay home on cross-site
+                // requests; an opaque origin is cross-site to everything.
+                let same_site = self.req.origin.same_site(&Origin::of_url(url));
+                if self.req.cookie_same_site == CookieSameSite::None || same_site {
+                    h.append("Cookie", cookie);
+                } else if !self
+                    .warnings
+                    .iter()
+                    .any(|w| w.code == "cookie-withheld-samesite")
+                {
+                    self.warnings.push(Warning::new(
+                        "cookie-withheld-samesite",
+                        format!(
+                            "the cookie is not sent: this request is cross-site from {} and SameSite={} cookies (Chrome's default when the attribute is absent is Lax) only go with same-site requests; a cookie meant for cross-site APIs needs `SameSite=None; Secure` (then pass --cookie-samesite none)",
+                            self.req.origin.serialize(),
+                            self.req.cookie_same_site.as_str()
+                        ),
+                    ));
+                }
             }
         }
         OutgoingRequest {
@@ -575,11 +612,7 @@ impl Fetch {
             RedirectMode::Error => return self.refuse(Refusal::RedirectModeError),
             // "manual": an opaque-redirect filtered response.
             RedirectMode::Manual => {
-                self.warnings.push(Warning::new(
-                    "opaque-redirect",
-                    "redirect: 'manual' returns an opaque-redirect response (status 0) to script",
-                ));
-                return self.finish_allowed(ResponseTainting::Opaque, resp);
+                return self.finish_opaque(Refusal::OpaqueRedirect, resp);
             }
             RedirectMode::Follow => {}
         }
@@ -589,7 +622,28 @@ impl Fetch {
             return self.refuse(Refusal::InvalidRedirect);
         };
         // 5: "If locationURL's scheme is not an HTTP(S) scheme, then return a network error."
+        // Chromium: a CORS request redirected to a scheme outside its CORS-enabled list fails
+        // with CorsDisabledScheme (fidelity scenario `redir-to-ftp`); `data:` is in that list
+        // and fails as net::ERR_UNSAFE_REDIRECT instead (scenario `redir-to-data`).
         if !matches!(new_url.scheme(), "http" | "https") {
+            const CORS_ENABLED: &[&str] = &[
+                "chrome",
+                "chrome-extension",
+                "chrome-untrusted",
+                "data",
+                "http",
+                "https",
+                "isolated-app",
+            ];
+            if self.req.mode == RequestMode::Cors && !CORS_ENABLED.contains(&new_url.scheme()) {
+                self.current_url = Some(new_url.clone());
+                self.url_list.push(new_url);
+                return self.fail_cors(
+                    CorsFailure::new(CorsError::CorsDisabledScheme, ""),
+                    ExchangeKind::Actual,
+                    resp,
+                );
+            }
             return self.refuse(Refusal::InvalidRedirect);
         }
         // 6: "If request's redirect count is 20, then return a network error."
@@ -610,13 +664,27 @@ impl Fetch {
             && (self.tainted || !self.req.origin.same_origin(&new_origin)))
             || (self.cors_flag && has_credentials)
         {
-            self.current_url = Some(new_url.clone());
-            self.url_list.push(new_url);
+            // The Location is not followed: Chromium's message names the URL that redirected,
+            // without "(redirected from …)" (fidelity scenario `redir-userinfo-same-host`).
             return self.fail_cors(
                 CorsFailure::new(CorsError::RedirectContainsCredentials, ""),
                 ExchangeKind::Actual,
                 resp,
             );
+        }
+        // Chromium (fetch() only) refuses to follow a redirect to a URL with embedded credentials
+        // even when it is not a CORS request (fidelity `redir-same-origin-request-userinfo`);
+        // XMLHttpRequest follows it.
+        if has_credentials && self.req.initiator == Initiator::Fetch {
+            self.current_url = Some(new_url);
+            return self.refuse(Refusal::RedirectWithEmbeddedCredentials);
+        }
+        // Main fetch on the redirected request: "request's mode is "same-origin"" and the URL is
+        // not same origin ⇒ network error. Chromium stops before sending it (fidelity scenario
+        // `mode-same-origin-redirect-cross`).
+        if self.req.mode == RequestMode::SameOrigin && !self.req.origin.same_origin(&new_origin) {
+            self.current_url = Some(new_url);
+            return self.refuse(Refusal::SameOriginModeRedirectCrossOrigin);
         }
         // Taint: "If locationURL's origin is not same origin with request's current URL's origin
         // and request's origin is not same origin with request's current URL's origin, then set
@@ -667,17 +735,26 @@ impl Fetch {
         } else {
             resp.status
         };
-        if tainting == ResponseTainting::Opaque && self.req.mode == RequestMode::NoCors {
-            self.warnings.push(Warning::new(
-                "opaque-response",
-                "mode 'no-cors' gives script an opaque response: status 0, no headers, no body",
-            ));
+        if tainting == ResponseTainting::Opaque {
+            return self.finish_opaque(Refusal::OpaqueResponse, resp);
         }
         self.finish_with(
             Outcome::Allowed,
             None,
             Some(tainting),
             Some((status, readable)),
+        )
+    }
+
+    /// An opaque or opaque-redirect response: the fetch succeeds, but script can read nothing
+    /// (Chromium hands it status 0), so corsprobe reports it as blocked, with no CORS error.
+    fn finish_opaque(&mut self, refusal: Refusal, _resp: &IncomingResponse) -> Step {
+        self.finish_inner(
+            Outcome::Blocked,
+            Some(Failure::Refused { refusal }),
+            Some(ResponseTainting::Opaque),
+            Some((0, Vec::new())),
+            None,
         )
     }
 

@@ -59,6 +59,20 @@ pub enum RedirectMode {
     Manual,
 }
 
+/// A cookie's `SameSite` attribute: whether a cross-site fetch() carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CookieSameSite {
+    /// Sent on cross-site requests (must also be `Secure` in Chrome).
+    None,
+    /// Chrome's default when the attribute is absent: same-site requests and top-level
+    /// navigations only, so never on a cross-site fetch().
+    #[default]
+    Lax,
+    /// Same-site requests only.
+    Strict,
+}
+
 /// Which API the page used; it changes Chromium's console wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
@@ -91,6 +105,7 @@ macro_rules! kebab_enum_str {
 kebab_enum_str!(RequestMode { Cors => "cors", NoCors => "no-cors", SameOrigin => "same-origin" });
 kebab_enum_str!(CredentialsMode { Omit => "omit", SameOrigin => "same-origin", Include => "include" });
 kebab_enum_str!(RedirectMode { Follow => "follow", Error => "error", Manual => "manual" });
+kebab_enum_str!(CookieSameSite { None => "none", Lax => "lax", Strict => "strict" });
 kebab_enum_str!(Initiator { Fetch => "fetch", Xhr => "xhr" });
 kebab_enum_str!(ResponseTainting { Basic => "basic", Cors => "cors", Opaque => "opaque" });
 
@@ -120,6 +135,8 @@ pub struct PageRequest {
     pub use_cors_preflight: bool,
     /// Cookies the browser holds for the target URL's host, sent when credentials apply.
     pub cookies: Option<String>,
+    /// The SameSite attribute of those cookies (Chrome's default for cookies without one: Lax).
+    pub cookie_same_site: CookieSameSite,
     /// The page URL, for `Referer` (defaults to the origin's root).
     pub referrer: Option<String>,
 }
@@ -139,6 +156,7 @@ impl PageRequest {
             body: None,
             use_cors_preflight: false,
             cookies: None,
+            cookie_same_site: CookieSameSite::Lax,
             referrer: None,
         }
     }

@@ -98,6 +98,35 @@ pub enum Refusal {
     RedirectModeError,
     /// A redirect to a non-HTTP(S) URL or an unparsable Location.
     InvalidRedirect,
+    /// `mode: 'same-origin'` and a redirect to another origin (Chromium: a security console
+    /// message, no CorsError).
+    SameOriginModeRedirectCrossOrigin,
+    /// `mode: 'no-cors'` with a redirect mode other than `follow` (renderer-side; DevTools
+    /// reports `NoCorsRedirectModeNotFollow`).
+    NoCorsRedirectModeNotFollow,
+    /// `mode: 'no-cors'` to another origin: the response is opaque (status 0, no headers, no
+    /// body); script cannot read it, and no console error is printed.
+    OpaqueResponse,
+    /// `redirect: 'manual'`: an opaque-redirect response (status 0); nothing is readable.
+    OpaqueRedirect,
+    /// fetch() redirected to a URL with a username or password on a request that is not CORS:
+    /// Chromium fails it without a console message (DevTools issue
+    /// RequestedSubresourceWithEmbeddedCredentials).
+    RedirectWithEmbeddedCredentials,
+}
+
+impl Refusal {
+    /// The CorsError DevTools reports for a refusal made in the renderer (`Audits.issueAdded`,
+    /// CorsIssue), if any: Chromium 148 reports `DisallowedByMode` for a cross-origin
+    /// `same-origin`-mode request (fidelity scenario `mode-same-origin-cross`) and
+    /// `NoCorsRedirectModeNotFollow` (scenario `redir-no-cors-manual`).
+    pub fn cors_error(self) -> Option<CorsError> {
+        match self {
+            Refusal::SameOriginModeCrossOrigin => Some(CorsError::DisallowedByMode),
+            Refusal::NoCorsRedirectModeNotFollow => Some(CorsError::NoCorsRedirectModeNotFollow),
+            _ => None,
+        }
+    }
 }
 
 /// Why the request failed.
@@ -216,6 +245,7 @@ impl Verdict {
     pub fn cors_error(&self) -> Option<CorsError> {
         match &self.failure {
             Some(Failure::Cors { cors_error, .. }) => Some(*cors_error),
+            Some(Failure::Refused { refusal }) => refusal.cors_error(),
             _ => None,
         }
     }
@@ -226,6 +256,7 @@ impl Verdict {
             Some(Failure::Cors {
                 failed_parameter, ..
             }) => Some(failed_parameter),
+            Some(Failure::Refused { refusal }) if refusal.cors_error().is_some() => Some(""),
             _ => None,
         }
     }

@@ -8,7 +8,8 @@
 //!
 //! - the page's origin from `Origin`, else from `Referer`;
 //! - the credentials mode from cookies (`Cookie`, curl `-b`): `include` when the browser sent
-//!   them, `same-origin` otherwise (the fetch default);
+//!   them (and the cookies count as `SameSite=None`, since they were sent), `same-origin`
+//!   otherwise (the fetch default);
 //! - the request mode from `Sec-Fetch-Mode`;
 //! - headers the browser adds by itself are dropped and listed: `User-Agent`, `Accept-Encoding`,
 //!   `Accept-Language`, `Referer`, `Origin`, `Cookie`, `Connection`, `Host`, `Content-Length`,
@@ -199,6 +200,8 @@ pub fn rebuild(c: &Captured, origin: Option<&str>) -> Result<Imported, ImportErr
         CredentialsMode::SameOrigin
     };
     if cookies.is_some() {
+        // The browser did send them, so they were SameSite=None or the request same-site.
+        req.cookie_same_site = crate::fetch::request::CookieSameSite::None;
         notes.push("cookies were sent: credentials mode include".into());
     }
     req.cookies = cookies;

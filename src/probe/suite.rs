@@ -56,6 +56,8 @@ pub struct ProbeSuite {
     pub rate_limit: Option<f64>,
     /// Cookie value resolved from the environment.
     pub cookie: Option<String>,
+    /// SameSite attribute of that cookie.
+    pub cookie_same_site: crate::fetch::request::CookieSameSite,
     /// Authorization value resolved from the environment.
     pub authorization: Option<String>,
 }
@@ -142,6 +144,7 @@ struct RawSuite {
 #[serde(deny_unknown_fields)]
 struct RawAuth {
     cookie_env: Option<Spanned<String>>,
+    cookie_samesite: Option<Spanned<String>>,
     authorization_env: Option<Spanned<String>>,
 }
 
@@ -385,6 +388,13 @@ pub fn parse_suite(
                 }
             }
         };
+    let cookie_same_site = match &raw.auth.cookie_samesite {
+        Some(v) => v.get_ref().parse().unwrap_or_else(|e| {
+            err(&mut errors, v.span(), "auth.cookie_samesite", e);
+            crate::fetch::request::CookieSameSite::Lax
+        }),
+        None => crate::fetch::request::CookieSameSite::Lax,
+    };
     let cookie = raw
         .auth
         .cookie_env
@@ -590,6 +600,7 @@ pub fn parse_suite(
         allow_unsafe: raw.safety.allow_unsafe,
         rate_limit,
         cookie,
+        cookie_same_site,
         authorization,
     })
 }
@@ -681,6 +692,7 @@ pub fn plan(suite: &ProbeSuite) -> Vec<PlannedProbe> {
                     req.mode = route.mode;
                     req.body = route.body.clone().map(String::into_bytes);
                     req.cookies = suite.cookie.clone();
+                    req.cookie_same_site = suite.cookie_same_site;
                     let expect = route
                         .expect_origins
                         .get(&origin.origin.serialize())

@@ -475,7 +475,11 @@ impl Transport {
             let (status, version, headers, head_len, keep_alive) = loop {
                 let mut hdrs = [httparse::EMPTY_HEADER; 128];
                 let mut resp = httparse::Response::new(&mut hdrs);
-                match resp.parse(&buf) {
+                // Chromium accepts `Name : value` (whitespace before the colon) in responses and
+                // uses the header (fidelity scenario `raw-acao-space-before-colon`).
+                let mut parser = httparse::ParserConfig::default();
+                parser.allow_spaces_after_header_name_in_responses(true);
+                match parser.parse_response(&mut resp, &buf) {
                     Ok(httparse::Status::Complete(n)) => {
                         let status = resp.code.unwrap_or(0);
                         let version = resp.version.unwrap_or(1);

@@ -58,8 +58,17 @@ pub fn reason(v: &Verdict) -> Option<String> {
                 "mode 'same-origin' forbids cross-origin URLs".into()
             }
             Refusal::TooManyRedirects => "more than 20 redirects".into(),
+            Refusal::OpaqueResponse => "mode 'no-cors' gives script an opaque response: status 0, no headers, no body (not a CORS error)".into(),
+            Refusal::OpaqueRedirect => "redirect: 'manual' gives script an opaque-redirect response: status 0, nothing readable".into(),
+            Refusal::RedirectWithEmbeddedCredentials => "fetch() refuses to follow a redirect to a URL with a username or password".into(),
             Refusal::RedirectModeError => "redirect: 'error' and the server redirected".into(),
             Refusal::InvalidRedirect => "the redirect Location is not an http(s) URL".into(),
+            Refusal::SameOriginModeRedirectCrossOrigin => {
+                "mode 'same-origin' forbids following a redirect to another origin".into()
+            }
+            Refusal::NoCorsRedirectModeNotFollow => {
+                "no-cors mode requires redirect: 'follow'".into()
+            }
         },
         Failure::Network {
             kind,

@@ -287,7 +287,7 @@ impl RequestResult {
             outcome: verdict.outcome,
             blocked: verdict.blocked(),
             cors_error: verdict.cors_error().map(|e| e.name().to_string()),
-            failed_parameter: verdict.failed_parameter().map(String::from),
+            failed_parameter: verdict.failed_parameter().map(devtools_text),
             console_message,
             console_messages: verdict.console.clone(),
             reason: super::reason(verdict),
@@ -383,6 +383,18 @@ pub fn path_and_query(u: &str) -> String {
         }
         Err(_) => u.to_string(),
     }
+}
+
+/// A header value as DevTools spells it. The engine holds header bytes isomorphic-decoded (one
+/// char per byte, as the Fetch standard does); DevTools decodes the same bytes as UTF-8, so
+/// `failedParameter` reads `http://äpp…` where the console message escapes the bytes
+/// (`\u00C3\u00A4`). Chromium 148, fidelity scenario `raw-acao-non-ascii`.
+fn devtools_text(value: &str) -> String {
+    if value.is_ascii() || value.chars().any(|c| c as u32 > 0xFF) {
+        return value.to_string();
+    }
+    let bytes: Vec<u8> = value.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8(bytes).unwrap_or_else(|_| value.to_string())
 }
 
 #[cfg(test)]

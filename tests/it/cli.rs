@@ -201,6 +201,8 @@ fn check_cross_origin_redirect_taints_origin_and_drops_credentials() {
             "include",
             "--cookie",
             "sid=1",
+            "--cookie-samesite",
+            "none",
             "-H",
             "Accept: application/json",
         ],

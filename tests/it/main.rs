@@ -3,4 +3,5 @@ mod cli;
 mod demo;
 mod emulator;
 mod entry;
+mod fidelity;
 mod harness;

@@ -93,6 +93,7 @@ credentials = ["include"]
 [auth]
 cookie_env = "ENTRY_TEST_COOKIE"
 authorization_env = "ENTRY_TEST_TOKEN"
+cookie_samesite = "none"
 
 [safety]
 allow_unsafe = true
