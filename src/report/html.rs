@@ -30,6 +30,7 @@ table.matrix th{background:#f6f8fa;padding:.3rem .5rem;text-align:left;font-weig
 table.matrix th.col{font-weight:500;font-size:.8rem;max-width:11rem;word-break:break-all}
 a.cell{display:block;padding:.35rem .6rem;text-decoration:none;color:inherit;min-width:6rem}
 a.cell small{display:block;font-size:.72rem;opacity:.8}
+a.cell .exp{font-size:.72rem;opacity:.8}
 .allowed{background:#dafbe1}.blocked{background:#ffebe9}.not_sent{background:#fff8c5}.error{background:#eaeef2}
 td.unexpected{outline:3px solid #cf222e;outline-offset:-3px}
 td.empty{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#f6f8fa 4px,#f6f8fa 8px)}
@@ -255,6 +256,19 @@ pub fn write_html(w: &mut dyn Write, title: &str, meta: &str, rows: &[RunRow]) -
                         } else {
                             ""
                         };
+                        let verdict = match (row.as_expected, row.expect) {
+                            (Some(true), Some(e)) => format!(
+                                "{} <span class=\"exp\">(expected {})</span>",
+                                outcome_label(r.outcome.as_str()),
+                                format!("{e:?}").to_lowercase()
+                            ),
+                            (Some(false), Some(e)) => format!(
+                                "{} <span class=\"exp\">(expected {}!)</span>",
+                                outcome_label(r.outcome.as_str()),
+                                format!("{e:?}").to_lowercase()
+                            ),
+                            _ => outcome_label(r.outcome.as_str()).to_string(),
+                        };
                         let detail = r
                             .cors_error
                             .clone()
@@ -262,9 +276,8 @@ pub fn write_html(w: &mut dyn Write, title: &str, meta: &str, rows: &[RunRow]) -
                             .unwrap_or_else(|| path_and_query(&r.url));
                         writeln!(
                             w,
-                            r##"<td class="{o}{unexpected}"><a class="cell" href="#ex-{i}" data-outcome="{o}" title="{}">{}<small>{}</small></a></td>"##,
+                            r##"<td class="{o}{unexpected}"><a class="cell" href="#ex-{i}" data-outcome="{o}" title="{}">{verdict}<small>{}</small></a></td>"##,
                             esc(r.console_message.as_deref().unwrap_or("")),
-                            outcome_label(r.outcome.as_str()),
                             esc(&detail),
                             o = r.outcome.as_str(),
                         )?;
