@@ -294,3 +294,60 @@ pub fn write_html(w: &mut dyn Write, title: &str, meta: &str, rows: &[RunRow]) -
     }
     writeln!(w, "</body></html>")
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::fetch::{
+        BrowserProfile, Fetch, HeaderList, IncomingResponse, Origin, PageRequest, Step,
+    };
+    use crate::probe::Transcript;
+    use crate::report::wire::RequestResult;
+
+    /// A blocked GET whose response carries markup in its allowed origin.
+    pub(crate) fn blocked_row(origin: &str) -> RunRow {
+        // Invariant: literal, valid origin.
+        let req = PageRequest::new(
+            "https://api.example.com/items",
+            Origin::parse(origin).expect("valid origin"),
+        );
+        let mut f = Fetch::new(req.clone(), BrowserProfile::default());
+        let Step::Send(_) = f.start() else {
+            panic!("a GET is sent")
+        };
+        let mut h = HeaderList::new();
+        h.append("Access-Control-Allow-Origin", "https://<b>x</b>.example");
+        let Step::Done(v) = f.receive(&IncomingResponse {
+            status: 200,
+            headers: h,
+        }) else {
+            panic!("one exchange")
+        };
+        RunRow {
+            suite: "s".into(),
+            route: "/items".into(),
+            origin_source: "listed".into(),
+            expect: None,
+            as_expected: None,
+            result: RequestResult::new(&req, &v, &Transcript::default()),
+        }
+    }
+
+    #[test]
+    fn html_matrix_has_one_cell_per_origin_and_escapes_server_text() {
+        let rows = vec![
+            blocked_row("https://a.example"),
+            blocked_row("https://b.example"),
+        ];
+        let mut out = Vec::new();
+        write_html(&mut out, "t <1>", "m", &rows).expect("renders");
+        let html = String::from_utf8(out).expect("utf-8");
+        assert_eq!(html.matches(r#"<a class="cell""#).count(), 2);
+        assert_eq!(html.matches(r#"<section class="exchange""#).count(), 2);
+        assert!(html.contains(r##"href="#ex-1""##) && html.contains(r#"id="ex-1""#));
+        assert!(!html.contains("<b>x</b>"), "server text must be escaped");
+        assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
+        assert!(html.contains("<title>t &lt;1&gt;</title>"));
+        assert!(!html.contains("<script"));
+    }
+}

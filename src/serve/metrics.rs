@@ -386,4 +386,20 @@ mod tests {
         assert!(t.contains("corsprobe_probe_success 0\n"), "{t}");
         assert!(t.contains("corsprobe_probe_duration_seconds 0.5\n"), "{t}");
     }
+
+    #[test]
+    fn metrics_series_for_a_blocked_row() {
+        let rows = vec![crate::report::html::tests::blocked_row("https://a.example")];
+        let text = crate::serve::metrics::render_probe(&rows, 0.25);
+        assert!(text.contains("corsprobe_probe_success 0\n"), "{text}");
+        assert!(text.contains(r#"corsprobe_request_allowed{route="/items",method="GET",origin="https://a.example",credentials="same-origin"} 0"#), "{text}");
+        assert!(
+            text.contains(r#"cors_error="InvalidAllowOriginValue"} 1"#),
+            "{text}"
+        );
+        // Every family has HELP and TYPE once.
+        for fam in ["corsprobe_probe_success", "corsprobe_request_cors_error"] {
+            assert_eq!(text.matches(&format!("# TYPE {fam} ")).count(), 1);
+        }
+    }
 }

@@ -337,6 +337,14 @@ pub async fn cmd_serve(a: ServeArgs) -> Status {
         &a.net,
         suites.iter().filter_map(|s| s.rate_limit).reduce(f64::min),
     ) {
+        // Probe files that all turned the rate limit off (`rate_limit = 0`) run unlimited
+        // unless --rate-limit says otherwise (net_config would fall back to its default).
+        Ok(mut n)
+            if a.net.rate_limit.is_none() && suites.iter().all(|s| s.rate_limit.is_none()) =>
+        {
+            n.politeness.rate_per_host = None;
+            n
+        }
         Ok(n) => n,
         Err(e) => {
             eprintln!("corsprobe: {e}");
