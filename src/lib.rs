@@ -14,6 +14,8 @@
 //! - [`report`] renders results; its `wire` module is the JSON contract.
 //! - [`apigw`] is the plain-data API Gateway configuration model (REST and HTTP APIs, deployments).
 //! - [`emulator`] is a loopback API that reproduces API Gateway's observable CORS behaviour.
+//! - [`import`] rebuilds page requests from DevTools exports ("Copy as cURL", HAR).
+//! - [`serve`] is the Prometheus exporter (`corsprobe serve`).
 //! - [`cli`] maps flags to configuration and decides the exit code.
 
 pub mod apigw;
@@ -21,5 +23,7 @@ pub mod aws;
 pub mod cli;
 pub mod emulator;
 pub mod fetch;
+pub mod import;
 pub mod probe;
 pub mod report;
+pub mod serve;

@@ -17,6 +17,7 @@ pub mod cloudwatchlogs;
 pub mod evidence;
 pub mod health;
 pub mod routes;
+pub mod synthetics;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! calls, against a recording loopback mock where it does not, and the pure parsers directly.
 
 mod cli;
-mod harness;
+pub mod harness;
 mod mocks;
 mod moto;
 mod pure;
