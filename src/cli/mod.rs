@@ -444,7 +444,12 @@ async fn cmd_run(a: args::RunArgs) -> Status {
     }
     let net = match config::net_config(
         &a.net,
-        suites.iter().filter_map(|s| s.rate_limit).reduce(f64::min),
+        // Every file turned politeness off (`rate_limit = 0`): off. Otherwise the strictest.
+        if !suites.is_empty() && suites.iter().all(|s| s.rate_limit.is_none()) {
+            Some(0.0)
+        } else {
+            suites.iter().filter_map(|s| s.rate_limit).reduce(f64::min)
+        },
     ) {
         Ok(n) => n,
         Err(e) => return fail(e),

@@ -18,7 +18,7 @@
 //! | `network_error` | object/null | `{kind, message}` when the transport failed |
 //! | `preflight` | object/null | `{request: {method, url, headers}, response: {status, headers} or null}`; headers are `[name, value]` pairs in wire order |
 //! | `actual` | object/null | same shape, the last actual exchange; null when not sent |
-//! | `hops` | array | every exchange in order when redirected (else empty), same shape |
+//! | `hops` | array | every exchange in order, same shape |
 //! | `exchanges` | number | HTTP exchanges sent |
 //! | `readable_headers` | array | lowercase names script can read |
 //! | `preflight_cache` | object/null | `{max_age_header, chrome_seconds, firefox_seconds, safari_seconds}` |
@@ -121,17 +121,6 @@ pub fn redact_url(u: &str) -> String {
         }
         Err(_) => u.to_string(),
     }
-}
-
-/// True when the transcript holds more than one preflight and one actual exchange.
-fn redirected(t: &Transcript) -> bool {
-    let pre = t
-        .exchanges
-        .iter()
-        .filter(|e| e.kind == crate::fetch::ExchangeKind::Preflight)
-        .count();
-    let act = t.exchanges.len() - pre;
-    pre > 1 || act > 1
 }
 
 /// `{method, url, headers}`.
@@ -250,8 +239,7 @@ pub struct RequestResult {
     pub preflight: Option<WireExchange>,
     /// Last actual exchange.
     pub actual: Option<WireExchange>,
-    /// Every exchange in order, when the request was redirected (a preflight and an actual
-    /// exchange alone are already in `preflight` and `actual`; then this is empty).
+    /// Every exchange in order (preflights, actual requests, redirect hops).
     pub hops: Vec<WireExchange>,
     /// Number of HTTP exchanges sent.
     pub exchanges: usize,
@@ -310,15 +298,11 @@ impl RequestResult {
             network_error,
             preflight: transcript.preflight().map(WireExchange::from_exchange),
             actual: transcript.actual().map(WireExchange::from_exchange),
-            hops: if redirected(transcript) {
-                transcript
-                    .exchanges
-                    .iter()
-                    .map(WireExchange::from_exchange)
-                    .collect()
-            } else {
-                Vec::new()
-            },
+            hops: transcript
+                .exchanges
+                .iter()
+                .map(WireExchange::from_exchange)
+                .collect(),
             exchanges: transcript.exchanges.len(),
             readable_headers: verdict.readable_headers.clone(),
             preflight_cache: verdict
