@@ -19,6 +19,16 @@ impl HeaderList {
         HeaderList(Vec::new())
     }
 
+    /// A list from `(name, value)` pairs, in order.
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        HeaderList(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
     /// Appends a header line.
     pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.0.push((name.into(), value.into()));
@@ -351,12 +361,7 @@ mod tests {
     use super::*;
 
     fn list(pairs: &[(&str, &str)]) -> HeaderList {
-        HeaderList(
-            pairs
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-        )
+        HeaderList::from_pairs(pairs)
     }
 
     // Tables derived from the Fetch standard's examples and web-platform-tests
