@@ -9,12 +9,7 @@ use corsprobe::fetch::{
 };
 
 fn h(pairs: &[(&str, &str)]) -> HeaderList {
-    HeaderList(
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect(),
-    )
+    HeaderList::from_pairs(pairs)
 }
 
 struct Case {

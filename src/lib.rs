@@ -15,6 +15,8 @@
 //! - [`apigw`] is the plain-data API Gateway configuration model (REST and HTTP APIs, deployments).
 //! - [`emulator`] is a loopback API that reproduces API Gateway's observable CORS behaviour.
 //! - [`diagnose`] joins probe results and AWS evidence into findings (one file per case).
+//! - [`import`] rebuilds page requests from DevTools exports ("Copy as cURL", HAR).
+//! - [`serve`] is the Prometheus exporter (`corsprobe serve`).
 //! - [`cli`] maps flags to configuration and decides the exit code.
 
 pub mod apigw;
@@ -23,5 +25,7 @@ pub mod cli;
 pub mod diagnose;
 pub mod emulator;
 pub mod fetch;
+pub mod import;
 pub mod probe;
 pub mod report;
+pub mod serve;

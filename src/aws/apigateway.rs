@@ -26,7 +26,7 @@ use super::evidence::{
     MethodResponse, MethodSettingFacts, MethodSnapshot, RestApiConfig, RestAuthorizer,
     RestIntegration, RestMethod, RestResource, StageFacts,
 };
-use super::{apigw_arn, classify, rfc3339, ApiRef, Clients, CollectError, Evidence, FailureKind};
+use super::{apigw_arn, classify, rfc3339, ApiRef, Clients, CollectError, FailureKind};
 
 // ---------------------------------------------------------------------------------------------
 // The null-template repair.
@@ -269,23 +269,11 @@ pub async fn resolve_api(clients: &Clients, api: &ApiRef) -> Result<ApiIdentity,
 // Collecting.
 // ---------------------------------------------------------------------------------------------
 
-/// What the REST collector found, before it is placed into the [`Evidence`].
-#[derive(Debug)]
-pub struct RestCollected {
-    /// Steps 2, 5, 6.
-    pub config: Collected<ApiConfiguration>,
-    /// Step 1.
-    pub stage: Collected<StageFacts>,
-    /// Step 8.
-    pub deployment: Collected<DeploymentEvidence>,
-}
+/// What the collector found (the same shape for both API types).
+pub type RestCollected = super::ApiCollected;
 
-/// Places the REST findings into the evidence.
-pub fn fill(ev: &mut Evidence, rest: RestCollected) {
-    ev.configuration = rest.config;
-    ev.existence.stage = rest.stage;
-    ev.deployment = rest.deployment;
-}
+/// Places the findings into the evidence.
+pub use super::fill_api as fill;
 
 /// Reads a REST API's configuration, stage and deployment, with independent calls concurrent.
 pub async fn collect_rest(clients: &Clients, api: &ApiIdentity, stage: &str) -> RestCollected {

@@ -13,25 +13,13 @@ use super::evidence::{
     DeploymentEvidence, DeploymentFacts, Failure, HttpApiConfig, HttpAuthorizer, HttpIntegration,
     HttpRoute, StageFacts,
 };
-use super::{apigw_arn, classify, rfc3339, Clients, Evidence, FailureKind};
+use super::{apigw_arn, classify, rfc3339, Clients, FailureKind};
 
-/// What the HTTP API collector found, before it is placed into the [`Evidence`].
-#[derive(Debug)]
-pub struct HttpCollected {
-    /// Steps 2 and 5.
-    pub config: Collected<ApiConfiguration>,
-    /// Step 1.
-    pub stage: Collected<StageFacts>,
-    /// Step 8.
-    pub deployment: Collected<DeploymentEvidence>,
-}
+/// What the collector found (the same shape for both API types).
+pub type HttpCollected = super::ApiCollected;
 
-/// Places the HTTP API findings into the evidence.
-pub fn fill(ev: &mut Evidence, http: HttpCollected) {
-    ev.configuration = http.config;
-    ev.existence.stage = http.stage;
-    ev.deployment = http.deployment;
-}
+/// Places the findings into the evidence.
+pub use super::fill_api as fill;
 
 /// Reads an HTTP API's configuration, stage and deployment, with independent calls concurrent.
 pub async fn collect_http(clients: &Clients, api: &ApiIdentity, stage: &str) -> HttpCollected {

@@ -17,6 +17,7 @@ pub mod cloudwatchlogs;
 pub mod evidence;
 pub mod health;
 pub mod routes;
+pub mod synthetics;
 
 use std::time::Duration;
 
@@ -417,4 +418,22 @@ async fn collect_window(
     ev.access_logs = logs.access;
     ev.execution_logs = logs.execution;
     ev.application_logs = logs.application;
+}
+
+/// What an API collector (REST or HTTP) found, before it is placed into the [`Evidence`].
+#[derive(Debug)]
+pub struct ApiCollected {
+    /// Steps 2, 5 and 6.
+    pub config: Collected<evidence::ApiConfiguration>,
+    /// Step 1.
+    pub stage: Collected<evidence::StageFacts>,
+    /// Step 8.
+    pub deployment: Collected<evidence::DeploymentEvidence>,
+}
+
+/// Places an API collector's findings into the evidence.
+pub fn fill_api(ev: &mut Evidence, found: ApiCollected) {
+    ev.configuration = found.config;
+    ev.existence.stage = found.stage;
+    ev.deployment = found.deployment;
 }

@@ -23,6 +23,14 @@ pub enum Command {
     Run(RunArgs),
     /// Probe a built-in local API that reproduces API Gateway's CORS behaviour (no AWS needed).
     Demo(DemoArgs),
+    /// Re-judge a saved run (`run --save`) offline, by Chromium's, Firefox's or Safari's rules.
+    Judge(JudgeArgs),
+    /// Prometheus exporter: run loaded probes on scrape (`/probe?probe=NAME`) or on a schedule.
+    Serve(ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, or write one page per subcommand into a folder.
+    Man(ManArgs),
     /// Serve the built-in API Gateway emulator on loopback (for benchmarks and experiments).
     #[command(hide = true)]
     Emulator(EmulatorArgs),
@@ -39,8 +47,12 @@ pub enum Format {
     Human,
     /// One JSON document (stable schema).
     Json,
-    /// One JSON object per request, as each completes.
+    /// One JSON object per line, one line per request as each completes (completion order).
     Jsonl,
+    /// JUnit XML: one test case per request (failures carry the console message).
+    Junit,
+    /// One self-contained HTML page: the route × origin × credentials matrix.
+    Html,
 }
 
 /// Flags shared by every command that sends requests.
@@ -94,38 +106,60 @@ pub struct OutArgs {
     /// Colour: auto (terminal and no NO_COLOR), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: String,
+    /// Also write the HTML report to FILE (beside the chosen format).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Also write the JUnit XML report to FILE (beside the chosen format).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// `corsprobe check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The URL the page requests.
-    pub url: String,
-    /// The page's origin (scheme://host[:port]), or `null` for sandboxed/file:// pages.
-    #[arg(long, short = 'o')]
-    pub origin: String,
-    /// Request method as script writes it (case matters: `patch` stays `patch`).
-    #[arg(long, short = 'X', default_value = "GET")]
-    pub method: String,
-    /// A header script sets, 'Name: value' (repeatable).
+    /// The URL the page requests (not with --from-curl or --har).
+    #[arg(required_unless_present_any = ["from_curl", "har"], conflicts_with_all = ["from_curl", "har"])]
+    pub url: Option<String>,
+    /// Rebuild the request from a DevTools "Copy as cURL" command (Chrome or Firefox, bash or cmd).
+    #[arg(long, value_name = "COMMAND", conflicts_with = "har")]
+    pub from_curl: Option<String>,
+    /// Rebuild the request from an entry of a HAR file (DevTools "Save all as HAR").
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+    /// With --har: the entry's index in log.entries (0-based).
+    #[arg(long, value_name = "N", requires = "har")]
+    pub entry: Option<usize>,
+    /// With --har: the first fetch/XHR entry whose URL contains S.
+    #[arg(long, value_name = "S", requires = "har", conflicts_with = "entry")]
+    pub url_contains: Option<String>,
+    /// The page's origin (scheme://host[:port]), or `null` for sandboxed/file:// pages. With
+    /// --from-curl or --har it defaults to the request's Origin or Referer.
+    #[arg(long, short = 'o', required_unless_present_any = ["from_curl", "har"])]
+    pub origin: Option<String>,
+    /// Request method as script writes it (case matters: `patch` stays `patch`) [default: GET].
+    #[arg(long, short = 'X')]
+    pub method: Option<String>,
+    /// A header script sets, 'Name: value' (repeatable; added to an imported request's).
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
-    /// Credentials mode (fetch default: same-origin; XHR withCredentials = include).
-    #[arg(long, default_value = "same-origin")]
-    pub credentials: String,
+    /// Credentials mode: omit, same-origin, include (fetch default: same-origin; XHR
+    /// withCredentials = include; imported requests: include when cookies were sent).
+    #[arg(long)]
+    pub credentials: Option<String>,
     /// Cookies the browser holds for the URL's host ('k=v; k2=v2'), sent when credentials apply.
     #[arg(long)]
     pub cookie: Option<String>,
     /// SameSite attribute of those cookies: lax (Chrome's default when absent), strict, none.
-    /// Lax and strict cookies are not sent on cross-site requests.
-    #[arg(long, value_name = "none|lax|strict", default_value = "lax")]
-    pub cookie_samesite: String,
-    /// Request mode: cors, no-cors, same-origin.
-    #[arg(long, default_value = "cors")]
-    pub mode: String,
-    /// fetch or xhr (changes the console wording).
-    #[arg(long, default_value = "fetch")]
-    pub initiator: String,
+    /// Lax and strict cookies are not sent on cross-site requests. [default: lax; none for an
+    /// imported request that carried cookies, since the browser did send them]
+    #[arg(long, value_name = "none|lax|strict")]
+    pub cookie_samesite: Option<String>,
+    /// Request mode: cors, no-cors, same-origin [default: cors].
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// fetch or xhr (changes the console wording) [default: fetch].
+    #[arg(long)]
+    pub initiator: Option<String>,
     /// Redirect mode: follow, error, manual.
     #[arg(long, default_value = "follow")]
     pub redirect: String,
@@ -155,6 +189,22 @@ pub struct RunArgs {
     /// Replace every suite's target base URL (e.g. a staging host or a local emulator).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Save every request and its transcript to FILE (secrets redacted) for `corsprobe judge`.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Publish per-probe-file metrics to CloudWatch under NAMESPACE, as a Synthetics canary
+    /// does: SuccessPercent, Duration, Failed, Error, dimension ProbeName.
+    #[arg(long, value_name = "NAMESPACE")]
+    pub publish_cloudwatch: Option<String>,
+    /// With --publish-cloudwatch: AWS region.
+    #[arg(long, env = "AWS_REGION", requires = "publish_cloudwatch")]
+    pub aws_region: Option<String>,
+    /// With --publish-cloudwatch: AWS profile.
+    #[arg(long, env = "AWS_PROFILE", requires = "publish_cloudwatch")]
+    pub aws_profile: Option<String>,
+    /// With --publish-cloudwatch: endpoint URL (a VPC endpoint, or a local mock).
+    #[arg(long, env = "AWS_ENDPOINT_URL", requires = "publish_cloudwatch")]
+    pub aws_endpoint_url: Option<String>,
     /// Network flags.
     #[command(flatten)]
     pub net: NetArgs,
@@ -169,6 +219,57 @@ pub struct DemoArgs {
     /// Output flags.
     #[command(flatten)]
     pub out: OutArgs,
+}
+
+/// `corsprobe judge`.
+#[derive(Args, Debug)]
+pub struct JudgeArgs {
+    /// A file written by `corsprobe run --save`.
+    pub file: PathBuf,
+    /// Whose rules: chrome (the engine's), firefox or safari (their documented differences).
+    #[arg(long, default_value = "chrome")]
+    pub browser: String,
+    /// Output flags.
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+/// `corsprobe serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:9798")]
+    pub listen: String,
+    /// Probe files or folders of them; `/probe?probe=NAME` runs the one named NAME.
+    #[arg(long = "probes", value_name = "PATH", required = true)]
+    pub probes: Vec<PathBuf>,
+    /// Also allow `/probe?probe=NAME&target=URL` for targets matching PATTERN (`*` matches any
+    /// run of characters; repeatable). Without it only the probe files' own targets are probed.
+    #[arg(long, value_name = "PATTERN")]
+    pub allow_target: Vec<String>,
+    /// Run every probe file every SECS seconds and serve the last results (instead of probing on
+    /// each scrape).
+    #[arg(long, value_name = "SECS")]
+    pub interval: Option<f64>,
+    /// Network flags.
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// `corsprobe completions`.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// Shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `corsprobe man`.
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write corsprobe.1 and corsprobe-SUBCOMMAND.1 into DIR instead of printing corsprobe.1.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 /// `corsprobe emulator`.

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use super::args::{CheckArgs, NetArgs};
 use crate::fetch::{
-    BrowserProfile, CredentialsMode, HeaderList, Initiator, Origin, PageRequest, RedirectMode,
-    RequestMode,
+    BrowserProfile, CredentialsMode, Initiator, Origin, PageRequest, RedirectMode, RequestMode,
 };
 use crate::probe::{Expect, Politeness, ProbeSuite, Safety, TransportConfig};
 
@@ -110,39 +109,94 @@ pub fn parse_header(h: &str) -> Result<(String, String), String> {
     Ok((n.to_string(), v.trim_start_matches([' ', '\t']).to_string()))
 }
 
-/// `check` flags → configuration.
-pub fn check_config(a: &CheckArgs) -> Result<CheckConfig, String> {
-    let origin = Origin::parse(&a.origin).map_err(|e| format!("--origin: {e}"))?;
-    let mut headers = HeaderList::new();
+/// `check` flags → configuration. `har_text` is the `--har` file's content, read by the caller.
+/// Imported requests (`--from-curl`, `--har`) come first; flags given alongside override them
+/// (`--origin`, `-X`, `--credentials`, `--mode`, `--initiator`, `--cookie`, `--data`) or add to
+/// them (`-H`). The import's notes are returned for the user.
+pub fn check_config(
+    a: &CheckArgs,
+    har_text: Option<&str>,
+) -> Result<(CheckConfig, Vec<String>), String> {
+    let mut notes = Vec::new();
+    let mut req = if let Some(cmd) = &a.from_curl {
+        let (captured, n) =
+            crate::import::curl::parse_curl(cmd).map_err(|e| format!("--from-curl: {e}"))?;
+        notes.extend(n);
+        let imported = crate::import::rebuild(&captured, a.origin.as_deref())
+            .map_err(|e| format!("--from-curl: {e}"))?;
+        notes.extend(imported.notes);
+        if !imported.dropped.is_empty() {
+            notes.push(format!(
+                "dropped headers the browser adds itself: {}",
+                imported.dropped.join(", ")
+            ));
+        }
+        imported.request
+    } else if let Some(text) = har_text {
+        let sel = crate::import::har::EntrySelector {
+            index: a.entry,
+            url_contains: a.url_contains.clone(),
+        };
+        let (index, captured) =
+            crate::import::har::parse_har(text, &sel).map_err(|e| format!("--har: {e}"))?;
+        notes.push(format!(
+            "HAR entry {index}: {} {}",
+            captured.method, captured.url
+        ));
+        let imported = crate::import::rebuild(&captured, a.origin.as_deref())
+            .map_err(|e| format!("--har: {e}"))?;
+        notes.extend(imported.notes);
+        if !imported.dropped.is_empty() {
+            notes.push(format!(
+                "dropped headers the browser adds itself: {}",
+                imported.dropped.join(", ")
+            ));
+        }
+        imported.request
+    } else {
+        let (Some(url), Some(origin)) = (&a.url, &a.origin) else {
+            return Err("a URL and --origin are needed (or --from-curl / --har)".into());
+        };
+        let origin = Origin::parse(origin).map_err(|e| format!("--origin: {e}"))?;
+        PageRequest::new(url.clone(), origin)
+    };
+    if let Some(m) = &a.method {
+        req.method = m.clone();
+    }
     for h in &a.headers {
         let (n, v) = parse_header(h)?;
-        headers.append(n, v);
+        req.headers.append(n, v);
     }
-    let mut req = PageRequest::new(a.url.clone(), origin);
-    req.method = a.method.clone();
-    req.headers = headers;
-    req.credentials = a
-        .credentials
-        .parse::<CredentialsMode>()
-        .map_err(|e| format!("--credentials: {e}"))?;
-    req.mode = a
-        .mode
-        .parse::<RequestMode>()
-        .map_err(|e| format!("--mode: {e}"))?;
-    req.initiator = a
-        .initiator
-        .parse::<Initiator>()
-        .map_err(|e| format!("--initiator: {e}"))?;
+    if let Some(c) = &a.credentials {
+        req.credentials = c
+            .parse::<CredentialsMode>()
+            .map_err(|e| format!("--credentials: {e}"))?;
+    }
+    if let Some(m) = &a.mode {
+        req.mode = m
+            .parse::<RequestMode>()
+            .map_err(|e| format!("--mode: {e}"))?;
+    }
+    if let Some(i) = &a.initiator {
+        req.initiator = i
+            .parse::<Initiator>()
+            .map_err(|e| format!("--initiator: {e}"))?;
+    }
     req.redirect = a
         .redirect
         .parse::<RedirectMode>()
         .map_err(|e| format!("--redirect: {e}"))?;
-    req.body = a.data.clone().map(String::into_bytes);
-    req.cookies = a.cookie.clone();
-    req.cookie_same_site = a
-        .cookie_samesite
-        .parse::<crate::fetch::request::CookieSameSite>()
-        .map_err(|e| format!("--cookie-samesite: {e}"))?;
+    if let Some(d) = &a.data {
+        req.body = Some(d.clone().into_bytes());
+    }
+    if let Some(c) = &a.cookie {
+        req.cookies = Some(c.clone());
+    }
+    if let Some(ss) = &a.cookie_samesite {
+        req.cookie_same_site = ss
+            .parse::<crate::fetch::request::CookieSameSite>()
+            .map_err(|e| format!("--cookie-samesite: {e}"))?;
+    }
     req.use_cors_preflight = a.force_preflight;
     let expect = match a.expect.as_deref() {
         None => None,
@@ -150,11 +204,14 @@ pub fn check_config(a: &CheckArgs) -> Result<CheckConfig, String> {
         Some("block") => Some(Expect::Block),
         Some(o) => return Err(format!("--expect: `{o}` is not one of: allow, block")),
     };
-    Ok(CheckConfig {
-        request: req,
-        net: net_config(&a.net, None)?,
-        expect,
-    })
+    Ok((
+        CheckConfig {
+            request: req,
+            net: net_config(&a.net, None)?,
+            expect,
+        },
+        notes,
+    ))
 }
 
 /// Points a suite at another base URL, keeping each route's path.

@@ -67,6 +67,10 @@ pub fn main() -> ExitCode {
             Command::Emulator(a) => cmd_emulator(a).await,
             Command::Evidence(a) => evidence::run_async(&a).await,
             Command::Diagnose(a) => diagnose::run_async(&a).await,
+            Command::Judge(a) => cmd_judge(a),
+            Command::Serve(a) => crate::serve::cmd_serve(a).await,
+            Command::Completions(a) => cmd_completions(a),
+            Command::Man(a) => cmd_man(a),
         }
     });
     status.into()
@@ -89,10 +93,20 @@ fn fail(msg: impl std::fmt::Display) -> Status {
 }
 
 async fn cmd_check(a: args::CheckArgs) -> Status {
-    let cfg = match config::check_config(&a) {
+    let har_text = match &a.har {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(t) => Some(t),
+            Err(e) => return fail(format!("--har {}: {e}", p.display())),
+        },
+        None => None,
+    };
+    let (cfg, notes) = match config::check_config(&a, har_text.as_deref()) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
+    for n in &notes {
+        eprintln!("corsprobe: {n}");
+    }
     let transport = match Transport::new(cfg.net.transport.clone()) {
         Ok(t) => t,
         Err(e) => return fail(e),
@@ -111,11 +125,30 @@ async fn cmd_check(a: args::CheckArgs) -> Status {
     let as_expected = cfg
         .expect
         .map(|e| matches_expectation(e, probed.verdict.outcome));
+    let row = RunRow {
+        suite: "check".into(),
+        route: crate::report::wire::path_and_query(&result.url),
+        origin_source: "listed".into(),
+        expect: cfg.expect,
+        as_expected,
+        result: result.clone(),
+    };
+    let status = status_of(probed.verdict.outcome, cfg.expect);
+    let rows = [row];
+    if let Err(e) = write_side_files(&a.out, "corsprobe check", &[], &rows) {
+        return fail(e);
+    }
     let mut out = std::io::stdout().lock();
-    let _ = match a.out.format {
-        Format::Json | Format::Jsonl => serde_json::to_writer_pretty(&mut out, &result)
+    let written = match a.out.format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, &result)
             .map_err(std::io::Error::other)
             .and_then(|_| writeln!(out)),
+        Format::Jsonl => serde_json::to_writer(&mut out, &result)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
+        Format::Junit | Format::Html => {
+            render_rows(&mut out, a.out.format, "corsprobe check", &[], &rows)
+        }
         Format::Human => {
             let ctx = RowContext {
                 expectation: cfg.expect.map(|e| format!("{e:?}").to_lowercase()),
@@ -133,7 +166,56 @@ async fn cmd_check(a: args::CheckArgs) -> Status {
             )
         }
     };
-    status_of(probed.verdict.outcome, cfg.expect)
+    if let Err(e) = written {
+        return fail(format!("cannot write the report: {e}"));
+    }
+    status
+}
+
+/// Renders rows as JUnit or HTML (the formats shared by `check`, `run` and `judge`).
+fn render_rows(
+    w: &mut dyn Write,
+    format: Format,
+    title: &str,
+    suites: &[String],
+    rows: &[RunRow],
+) -> std::io::Result<()> {
+    match format {
+        Format::Junit => crate::report::junit::write_junit(
+            w,
+            title,
+            suites,
+            rows,
+            &[("chromium", CHROMIUM_VERSION.to_string())],
+        ),
+        _ => crate::report::html::write_html(
+            w,
+            title,
+            &format!(
+                "corsprobe {} — verdicts as Chromium {CHROMIUM_VERSION} decides them",
+                env!("CARGO_PKG_VERSION")
+            ),
+            rows,
+        ),
+    }
+}
+
+/// `--html FILE` and `--junit FILE`.
+fn write_side_files(
+    out: &OutArgs,
+    title: &str,
+    suites: &[String],
+    rows: &[RunRow],
+) -> Result<(), String> {
+    for (path, format) in [(&out.html, Format::Html), (&out.junit, Format::Junit)] {
+        if let Some(p) = path {
+            let mut buf = Vec::new();
+            render_rows(&mut buf, format, title, suites, rows)
+                .and_then(|_| std::fs::write(p, &buf))
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn matches_expectation(e: crate::probe::Expect, o: Outcome) -> bool {
@@ -158,23 +240,7 @@ fn status_of(o: Outcome, expect: Option<crate::probe::Expect>) -> Status {
     }
 }
 
-/// One row of a matrix run.
-#[derive(serde::Serialize, Debug, Clone)]
-pub struct RunRow {
-    /// Suite name.
-    pub suite: String,
-    /// Route template.
-    pub route: String,
-    /// How the origin was derived.
-    pub origin_source: String,
-    /// Expectation.
-    pub expect: Option<crate::probe::Expect>,
-    /// Whether it was met (null without expectation).
-    pub as_expected: Option<bool>,
-    /// The request result.
-    #[serde(flatten)]
-    pub result: RequestResult,
-}
+pub use crate::report::wire::RunRow;
 
 /// Runs planned probes concurrently (within per-host politeness) and returns rows in plan order.
 pub async fn execute(
@@ -182,7 +248,7 @@ pub async fn execute(
     net: &config::NetConfig,
     progress: bool,
     keep_rows: bool,
-    on_row: &mut dyn FnMut(&RunRow),
+    on_row: &mut (dyn FnMut(&RunRow) + Send),
 ) -> Result<Executed, String> {
     let transport = Arc::new(Transport::new(net.transport.clone()).map_err(|e| e.to_string())?);
     let limits = Arc::new(HostLimits::new(net.politeness.clone()));
@@ -192,7 +258,8 @@ pub async fn execute(
     let max_in_flight = (net.politeness.concurrency_per_host * 4).clamp(8, 512);
     let mut set = tokio::task::JoinSet::new();
     let mut pending = plans.into_iter().enumerate();
-    let spawn_next = |set: &mut tokio::task::JoinSet<(usize, RunRow)>,
+    type Done = (usize, RunRow, Option<crate::probe::saved::SavedRequest>);
+    let spawn_next = |set: &mut tokio::task::JoinSet<Done>,
                       next: Option<(usize, PlannedProbe)>|
      -> bool {
         let Some((i, p)) = next else { return false };
@@ -208,6 +275,21 @@ pub async fn execute(
             let as_expected = p
                 .expect
                 .map(|e| matches_expectation(e, probed.verdict.outcome));
+            // The redacted transcript, for --save and the exporter's debug page.
+            let saved = keep_rows.then(|| {
+                let (request, transcript) =
+                    crate::probe::saved::redacted(&p.request, &probed.transcript);
+                crate::probe::saved::SavedRequest {
+                    suite: p.suite.clone(),
+                    route: p.route.clone(),
+                    origin_source: p.origin_source.clone(),
+                    expect: p.expect,
+                    allow_unsafe: safety.allow_unsafe,
+                    request,
+                    transcript,
+                    outcome: probed.verdict.outcome,
+                }
+            });
             (
                 i,
                 RunRow {
@@ -218,6 +300,7 @@ pub async fn execute(
                     as_expected,
                     result,
                 },
+                saved,
             )
         });
         true
@@ -232,17 +315,23 @@ pub async fn execute(
     } else {
         Vec::new()
     };
+    let mut saved: Vec<Option<crate::probe::saved::SavedRequest>> = if keep_rows {
+        (0..total).map(|_| None).collect()
+    } else {
+        Vec::new()
+    };
     let mut tally = Tally::default();
     let mut done = 0usize;
     let mut stderr = std::io::stderr();
     while let Some(joined) = set.join_next().await {
         match joined {
-            Ok((i, row)) => {
+            Ok((i, row, s)) => {
                 spawn_next(&mut set, pending.next());
                 on_row(&row);
                 tally.add(&row);
                 if keep_rows {
                     rows[i] = Some(row);
+                    saved[i] = s;
                 }
             }
             Err(e) => return Err(format!("a probe task failed: {e}")),
@@ -264,14 +353,19 @@ pub async fn execute(
     }
     Ok(Executed {
         rows: rows.into_iter().flatten().collect(),
+        saved: saved.into_iter().flatten().collect(),
         tally,
     })
 }
 
 /// What a run produced: the rows (when kept) and the counts.
+#[derive(Clone, Debug)]
 pub struct Executed {
     /// Rows in plan order (empty when not kept).
     pub rows: Vec<RunRow>,
+    /// Each row's request and transcript, secrets redacted (empty when rows are not kept); for
+    /// `--save` and the exporter's debug page.
+    pub saved: Vec<crate::probe::saved::SavedRequest>,
     /// Counts and exit status.
     pub tally: Tally,
 }
@@ -298,6 +392,15 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Counts over finished rows.
+    pub fn of_rows(rows: &[RunRow]) -> Tally {
+        let mut t = Tally::default();
+        for r in rows {
+            t.add(r);
+        }
+        t
+    }
+
     fn add(&mut self, row: &RunRow) {
         self.total += 1;
         match row.result.outcome {
@@ -309,7 +412,7 @@ impl Tally {
         if row.as_expected == Some(false) {
             self.unexpected += 1;
         }
-        self.exchanges += row.result.hops.len();
+        self.exchanges += row.result.exchanges;
         let st = status_of(row.result.outcome, row.expect);
         self.status = Some(self.status.map_or(st, |s| s.max(st)));
     }
@@ -343,16 +446,34 @@ async fn cmd_run(a: args::RunArgs) -> Status {
     }
     let net = match config::net_config(
         &a.net,
-        suites.iter().filter_map(|s| s.rate_limit).reduce(f64::min),
+        // Every file turned politeness off (`rate_limit = 0`): off. Otherwise the strictest.
+        if !suites.is_empty() && suites.iter().all(|s| s.rate_limit.is_none()) {
+            Some(0.0)
+        } else {
+            suites.iter().filter_map(|s| s.rate_limit).reduce(f64::min)
+        },
     ) {
         Ok(n) => n,
         Err(e) => return fail(e),
     };
     let plans: Vec<PlannedProbe> = suites.iter().flat_map(crate::probe::plan).collect();
+    let publish = a
+        .publish_cloudwatch
+        .as_ref()
+        .map(|ns| crate::aws::synthetics::Destination {
+            namespace: ns.clone(),
+            region: a.aws_region.clone(),
+            profile: a.aws_profile.clone(),
+            endpoint_url: a.aws_endpoint_url.clone(),
+        });
     run_and_report(
         plans,
         &net,
         &a.out,
+        RunExtras {
+            save: a.save.as_deref(),
+            publish: publish.as_ref(),
+        },
         suites
             .iter()
             .map(|s| {
@@ -367,32 +488,50 @@ async fn cmd_run(a: args::RunArgs) -> Status {
     .await
 }
 
+/// What a run does besides reporting.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunExtras<'a> {
+    /// `--save FILE`: the redacted transcripts, for `corsprobe judge`.
+    pub save: Option<&'a std::path::Path>,
+    /// `--publish-cloudwatch NAMESPACE`.
+    pub publish: Option<&'a crate::aws::synthetics::Destination>,
+}
+
 /// Executes plans and prints them in the chosen format; returns the exit status.
 pub async fn run_and_report(
     plans: Vec<PlannedProbe>,
     net: &config::NetConfig,
     out: &OutArgs,
+    extras: RunExtras<'_>,
     suites: Vec<(String, String, String)>,
 ) -> Status {
+    let save = extras.save;
     let progress =
         out.format != Format::Jsonl && std::io::stderr().is_terminal() && plans.len() > 20;
     let jsonl = out.format == Format::Jsonl;
+    // jsonl streams rows and keeps none, unless a saved file or a side report needs them.
+    let keep_rows = !jsonl
+        || save.is_some()
+        || extras.publish.is_some()
+        || out.html.is_some()
+        || out.junit.is_some();
     let mut on_row = |row: &RunRow| {
         if jsonl {
             if let Ok(s) = serde_json::to_string(row) {
-                println!("{s}");
+                // One line per request as it completes, flushed so a pipe sees it at once.
+                let mut o = std::io::stdout().lock();
+                let _ = writeln!(o, "{s}");
+                let _ = o.flush();
             }
         }
     };
     let started = std::time::Instant::now();
-    let executed = match execute(plans, net, progress, !jsonl, &mut on_row).await {
+    let executed = match execute(plans, net, progress, keep_rows, &mut on_row).await {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
     let elapsed = started.elapsed().as_secs_f64();
-    let rows = executed.rows;
-    let tally = executed.tally;
-    let status = tally.status();
+    let tally = &executed.tally;
     if std::env::var_os("CORSPROBE_STATS").is_some() {
         eprintln!(
             "corsprobe stats: {} requests, {} HTTP exchanges in {:.3} s = {:.0} exchanges/s",
@@ -402,19 +541,66 @@ pub async fn run_and_report(
             tally.exchanges as f64 / elapsed.max(1e-9)
         );
     }
+    if let Some(path) = save {
+        let doc = crate::probe::saved::SavedRun {
+            schema: crate::probe::saved::SAVED_SCHEMA.into(),
+            chromium: CHROMIUM_VERSION.into(),
+            suites: suites.clone(),
+            requests: executed.saved.clone(),
+        };
+        let written = serde_json::to_vec_pretty(&doc)
+            .map_err(std::io::Error::other)
+            .and_then(|b| std::fs::write(path, b));
+        if let Err(e) = written {
+            return fail(format!("--save {}: {e}", path.display()));
+        }
+    }
+    let status = report_rows(&executed.rows, tally, out, "corsprobe run", &suites);
+    if let Some(dest) = extras.publish {
+        let points = crate::aws::synthetics::plan(&executed.rows);
+        match crate::aws::synthetics::publish(dest, &points).await {
+            Ok(n) => eprintln!(
+                "corsprobe: published {n} data points to CloudWatch namespace {}",
+                dest.namespace
+            ),
+            // The probe results stand; a failed publication is still "could not do the job".
+            Err(e) => return fail(format!("--publish-cloudwatch: {e}")).max(status),
+        }
+    }
+    status
+}
+
+/// Prints finished rows in the chosen format (jsonl rows are printed as they complete, by the
+/// caller) and writes the side files; returns the exit status.
+pub fn report_rows(
+    rows: &[RunRow],
+    tally: &Tally,
+    out: &OutArgs,
+    title: &str,
+    suites: &[(String, String, String)],
+) -> Status {
+    let status = tally.status();
+    let suite_names: Vec<String> = suites.iter().map(|(n, _, _)| n.clone()).collect();
+    if let Err(e) = write_side_files(out, title, &suite_names, rows) {
+        return fail(e);
+    }
     let mut stdout = std::io::stdout().lock();
-    match out.format {
-        Format::Jsonl => {}
+    let written = match out.format {
+        Format::Jsonl => Ok(()),
+        Format::Junit | Format::Html => {
+            render_rows(&mut stdout, out.format, title, &suite_names, rows)
+        }
         Format::Json => {
             let doc = serde_json::json!({
                 "schema": "corsprobe.run/v1",
                 "chromium": CHROMIUM_VERSION,
                 "suites": suites.iter().map(|(n, f, t)| serde_json::json!({"name": n, "file": f, "target": t})).collect::<Vec<_>>(),
-                "summary": &tally,
+                "summary": tally,
                 "results": rows,
             });
-            let _ = serde_json::to_writer_pretty(&mut stdout, &doc);
-            let _ = writeln!(stdout);
+            serde_json::to_writer_pretty(&mut stdout, &doc)
+                .map_err(std::io::Error::other)
+                .and_then(|_| writeln!(stdout))
         }
         Format::Human => {
             let opts = HumanOptions {
@@ -422,7 +608,8 @@ pub async fn run_and_report(
                 verbose: out.verbose,
             };
             let mut last_suite = String::new();
-            for row in &rows {
+            let mut r = Ok(());
+            for row in rows {
                 if row.suite != last_suite {
                     let _ = writeln!(stdout, "\n{}", row.suite);
                     last_suite = row.suite.clone();
@@ -432,17 +619,146 @@ pub async fn run_and_report(
                     as_expected: row.as_expected,
                     label: Some(path_of(&row.result.url)),
                 };
-                let _ = print_result(&mut stdout, &row.result, &ctx, opts);
+                r = r.and(print_result(&mut stdout, &row.result, &ctx, opts));
             }
-            let s = &tally;
-            let _ = writeln!(
+            let s = tally;
+            r.and(writeln!(
                 stdout,
                 "\n{} requests: {} allowed, {} blocked, {} preflight only (unsafe method held back), {} errors; {} not as expected",
                 s.total, s.allowed, s.blocked, s.not_sent, s.errors, s.unexpected
-            );
+            ))
         }
+    };
+    if let Err(e) = written {
+        return fail(format!("cannot write the report: {e}"));
     }
     status
+}
+
+fn cmd_judge(a: args::JudgeArgs) -> Status {
+    let browser = match a.browser.parse::<crate::fetch::BrowserFamily>() {
+        Ok(b) => b,
+        Err(e) => return fail(format!("--browser: {e}")),
+    };
+    let text = match std::fs::read_to_string(&a.file) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: {e}", a.file.display())),
+    };
+    let saved = match crate::probe::saved::parse_saved(&text) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("{}: {e}", a.file.display())),
+    };
+    let rows: Vec<RunRow> = saved
+        .requests
+        .iter()
+        .map(|s| judge_row(s, browser))
+        .collect();
+    if a.out.format == Format::Jsonl {
+        let mut o = std::io::stdout().lock();
+        for r in &rows {
+            if let Ok(line) = serde_json::to_string(r) {
+                let _ = writeln!(o, "{line}");
+            }
+        }
+    }
+    let title = format!(
+        "corsprobe judge --browser {}",
+        a.browser.to_ascii_lowercase()
+    );
+    report_rows(&rows, &Tally::of_rows(&rows), &a.out, &title, &saved.suites)
+}
+
+/// Re-judges one saved request for one browser (offline) into a report row.
+pub fn judge_row(
+    s: &crate::probe::saved::SavedRequest,
+    browser: crate::fetch::BrowserFamily,
+) -> RunRow {
+    let profile = crate::fetch::BrowserProfile::default();
+    let mut result = match crate::probe::saved::rejudge(s, &profile) {
+        Ok(v) => {
+            let mut r = RequestResult::new(&s.request, &v, &s.transcript);
+            let view = crate::fetch::browsers::view(browser, &s.request, &v);
+            r.console_message = view.console_message;
+            r.warnings.extend(view.differences);
+            if view.outcome.is_none() {
+                r.outcome = Outcome::Error;
+                r.blocked = true;
+                r.reason = Some(format!("cannot judge for {browser:?} offline: it would send a preflight the saved transcript lacks"));
+            }
+            if r.outcome != s.outcome {
+                r.warnings.push(crate::fetch::Warning::new(
+                    "changed-since-saved",
+                    format!(
+                        "saved as {}, judged now as {}",
+                        s.outcome.as_str(),
+                        r.outcome.as_str()
+                    ),
+                ));
+            }
+            r
+        }
+        Err(e) => {
+            let v = crate::fetch::Verdict {
+                outcome: Outcome::Error,
+                failure: None,
+                initial_url: s.request.url.clone(),
+                final_url: s.request.url.clone(),
+                redirects: 0,
+                response_tainting: None,
+                status: None,
+                readable_headers: Vec::new(),
+                preflight: None,
+                dropped_headers: Vec::new(),
+                warnings: Vec::new(),
+                console: Default::default(),
+            };
+            let mut r = RequestResult::new(&s.request, &v, &s.transcript);
+            r.reason = Some(e.to_string());
+            r
+        }
+    };
+    result.schema = None;
+    let as_expected = s.expect.map(|e| matches_expectation(e, result.outcome));
+    RunRow {
+        suite: s.suite.clone(),
+        route: s.route.clone(),
+        origin_source: s.origin_source.clone(),
+        expect: s.expect,
+        as_expected,
+        result,
+    }
+}
+
+fn cmd_completions(a: args::CompletionsArgs) -> Status {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "corsprobe", &mut buf);
+    let mut o = std::io::stdout().lock();
+    match o.write_all(&buf).and_then(|_| o.flush()) {
+        Ok(()) => Status::Ok,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Status::Ok,
+        Err(e) => fail(e),
+    }
+}
+
+fn cmd_man(a: args::ManArgs) -> Status {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    if let Some(dir) = &a.out_dir {
+        return match std::fs::create_dir_all(dir).and_then(|_| clap_mangen::generate_to(cmd, dir)) {
+            Ok(()) => Status::Ok,
+            Err(e) => fail(format!("--out-dir {}: {e}", dir.display())),
+        };
+    }
+    let mut buf = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(cmd).render(&mut buf) {
+        return fail(format!("cannot render the man page: {e}"));
+    }
+    let mut o = std::io::stdout().lock();
+    match o.write_all(&buf).and_then(|_| o.flush()) {
+        Ok(()) => Status::Ok,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Status::Ok,
+        Err(e) => fail(e),
+    }
 }
 
 fn path_of(u: &str) -> String {
@@ -494,6 +810,7 @@ async fn cmd_demo(a: args::DemoArgs) -> Status {
         plans.clone(),
         &net,
         &a.out,
+        RunExtras::default(),
         vec![(suite.name.clone(), "probes/demo.toml".into(), base.clone())],
     )
     .await;

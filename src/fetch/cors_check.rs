@@ -100,12 +100,7 @@ mod tests {
     use CredentialsMode::*;
 
     fn h(pairs: &[(&str, &str)]) -> HeaderList {
-        HeaderList(
-            pairs
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-        )
+        HeaderList::from_pairs(pairs)
     }
 
     fn err(

@@ -59,12 +59,7 @@ mod tests {
     use super::*;
 
     fn h(pairs: &[(&str, &str)]) -> HeaderList {
-        HeaderList(
-            pairs
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-        )
+        HeaderList::from_pairs(pairs)
     }
 
     // browser-cors.md §4 edge case 36 (WPT fetch/api/cors/cors-expose-star.sub.any.js).

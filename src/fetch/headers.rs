@@ -19,6 +19,16 @@ impl HeaderList {
         HeaderList(Vec::new())
     }
 
+    /// A list from `(name, value)` pairs, in order.
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        HeaderList(
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
     /// Appends a header line.
     pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.0.push((name.into(), value.into()));
@@ -351,12 +361,7 @@ mod tests {
     use super::*;
 
     fn list(pairs: &[(&str, &str)]) -> HeaderList {
-        HeaderList(
-            pairs
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-        )
+        HeaderList::from_pairs(pairs)
     }
 
     // Tables derived from the Fetch standard's examples and web-platform-tests
@@ -398,6 +403,38 @@ mod tests {
         ];
         for (n, v, want) in cases {
             assert_eq!(is_cors_safelisted_request_header(n, v), *want, "{n}: {v}");
+        }
+    }
+
+    /// web-platform-tests `fetch/api/cors/resources/not-cors-safelisted.json` at commit
+    /// c7dd2a7df9d48602bd6780972511f02b14972ec7 (used by
+    /// `cors-preflight-not-cors-safelisted.any.js`): every pair must trigger a preflight.
+    #[test]
+    fn wpt_not_cors_safelisted_pairs_need_a_preflight() {
+        let long = "012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678";
+        let long_param = "text/plain; long=0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901";
+        let pairs: &[(&str, &str)] = &[
+            ("accept", "\""),
+            ("accept", long),
+            ("accept-language", "\u{1}"),
+            ("accept-language", "@"),
+            ("authorization", "basics"),
+            ("content-language", "\u{1}"),
+            ("content-language", "@"),
+            ("content-type", "text/html"),
+            ("content-type", long_param),
+            ("last-event-id", "\""),
+            ("last-event-id", long),
+            ("range", "bytes 0-"),
+            ("test", "hi"),
+        ];
+        for (n, v) in pairs {
+            assert!(!is_cors_safelisted_request_header(n, v), "{n}: {v:?}");
+            assert_eq!(
+                cors_unsafe_request_header_names(&list(&[(n, v)])),
+                vec![n.to_string()],
+                "{n}"
+            );
         }
     }
 

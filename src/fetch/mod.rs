@@ -8,6 +8,7 @@
 //! Entry point: [`Fetch`], a sans-I/O state machine: [`Fetch::start`] returns the first request
 //! to send, [`Fetch::receive`] the next one or the [`Verdict`].
 
+pub mod browsers;
 pub mod cache;
 pub mod cors_check;
 pub mod error;

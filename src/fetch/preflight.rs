@@ -196,12 +196,7 @@ mod tests {
     const O: &str = "https://app.example.com";
 
     fn h(pairs: &[(&str, &str)]) -> HeaderList {
-        HeaderList(
-            pairs
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-        )
+        HeaderList::from_pairs(pairs)
     }
 
     fn check(

@@ -3,6 +3,7 @@
 //! Owns the network edge ([`transport`]) and politeness; judging is delegated to [`crate::fetch`].
 
 pub mod run;
+pub mod saved;
 pub mod suite;
 pub mod transport;
 

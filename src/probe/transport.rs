@@ -464,9 +464,15 @@ impl Transport {
         let io_err = |e: std::io::Error| {
             TransportError::new(NetworkErrorKind::Io, format!("connection failed: {e}"))
         };
-        io.write_all(head).await.map_err(io_err)?;
-        if let Some(body) = &req.body {
-            io.write_all(body).await.map_err(io_err)?;
+        // One write (one segment) for head and body.
+        match &req.body {
+            Some(body) if !body.is_empty() => {
+                let mut all = Vec::with_capacity(head.len() + body.len());
+                all.extend_from_slice(head);
+                all.extend_from_slice(body);
+                io.write_all(&all).await.map_err(io_err)?;
+            }
+            _ => io.write_all(head).await.map_err(io_err)?,
         }
         io.flush().await.map_err(io_err)?;
         buf.clear();
@@ -758,13 +764,13 @@ fn isomorphic_decode(b: &[u8]) -> String {
 }
 
 async fn read_more(io: &mut Box<dyn Io>, buf: &mut Vec<u8>) -> Result<usize, TransportError> {
-    let mut tmp = [0u8; 16384];
-    let n = io
-        .read(&mut tmp)
+    // Read straight into the buffer's spare capacity: no intermediate copy.
+    if buf.capacity() - buf.len() < 4096 {
+        buf.reserve(16384);
+    }
+    io.read_buf(buf)
         .await
-        .map_err(|e| TransportError::new(NetworkErrorKind::Io, format!("read failed: {e}")))?;
-    buf.extend_from_slice(&tmp[..n]);
-    Ok(n)
+        .map_err(|e| TransportError::new(NetworkErrorKind::Io, format!("read failed: {e}")))
 }
 
 async fn read_chunked(

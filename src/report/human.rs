@@ -126,8 +126,14 @@ pub fn print_result(
                 r.readable_headers.join(", ")
             )?;
         }
-        for hop in &r.hops {
-            print_exchange(w, hop, &p)?;
+        if r.hops.is_empty() {
+            for hop in r.preflight.iter().chain(r.actual.iter()) {
+                print_exchange(w, hop, &p)?;
+            }
+        } else {
+            for hop in &r.hops {
+                print_exchange(w, hop, &p)?;
+            }
         }
     }
     Ok(())

@@ -1,7 +1,9 @@
 //! Rendering results: the JSON contract ([`wire`]) and the human printer ([`human`]). Printers
 //! are pure over a `Write`; nothing here touches the network.
 
+pub mod html;
 pub mod human;
+pub mod junit;
 pub mod wire;
 
 use crate::fetch::verdict::{Failure, Refusal};

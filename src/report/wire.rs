@@ -18,7 +18,8 @@
 //! | `network_error` | object/null | `{kind, message}` when the transport failed |
 //! | `preflight` | object/null | `{request: {method, url, headers}, response: {status, headers} or null}`; headers are `[name, value]` pairs in wire order |
 //! | `actual` | object/null | same shape, the last actual exchange; null when not sent |
-//! | `hops` | array | every exchange in order, same shape plus `kind` and `timings` |
+//! | `hops` | array | every exchange in order, same shape |
+//! | `exchanges` | number | HTTP exchanges sent |
 //! | `readable_headers` | array | lowercase names script can read |
 //! | `preflight_cache` | object/null | `{max_age_header, chrome_seconds, firefox_seconds, safari_seconds}` |
 //! | `warnings` | array | `{code, message}` |
@@ -238,8 +239,10 @@ pub struct RequestResult {
     pub preflight: Option<WireExchange>,
     /// Last actual exchange.
     pub actual: Option<WireExchange>,
-    /// All exchanges.
+    /// Every exchange in order (preflights, actual requests, redirect hops).
     pub hops: Vec<WireExchange>,
+    /// Number of HTTP exchanges sent.
+    pub exchanges: usize,
     /// Headers script can read.
     pub readable_headers: Vec<String>,
     /// Preflight cache lifetimes.
@@ -300,6 +303,7 @@ impl RequestResult {
                 .iter()
                 .map(WireExchange::from_exchange)
                 .collect(),
+            exchanges: transcript.exchanges.len(),
             readable_headers: verdict.readable_headers.clone(),
             preflight_cache: verdict
                 .preflight
@@ -309,6 +313,79 @@ impl RequestResult {
             warnings: verdict.warnings.clone(),
             dropped_headers: verdict.dropped_headers.clone(),
         }
+    }
+}
+
+/// One row of a matrix run (`run`'s `results` elements, and each `--format jsonl` line).
+#[derive(Serialize, Debug, Clone)]
+pub struct RunRow {
+    /// Suite name.
+    pub suite: String,
+    /// Route template.
+    pub route: String,
+    /// How the origin was derived.
+    pub origin_source: String,
+    /// Expectation.
+    pub expect: Option<crate::probe::Expect>,
+    /// Whether it was met (null without expectation).
+    pub as_expected: Option<bool>,
+    /// The request result.
+    #[serde(flatten)]
+    pub result: RequestResult,
+}
+
+/// How a row counts in CI reports: the same rule as the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowStatus {
+    /// Allowed (or blocked as expected, or only the preflight sent and passed).
+    Passed,
+    /// Blocked without an expectation, or not as expected.
+    Failed,
+    /// Could not probe (network failure): not a CORS result.
+    Error,
+}
+
+impl RunRow {
+    /// Passed, failed or error, as the exit code counts it.
+    pub fn status(&self) -> RowStatus {
+        match (self.result.outcome, self.as_expected) {
+            (Outcome::Error, _) => RowStatus::Error,
+            (_, Some(false)) => RowStatus::Failed,
+            (_, Some(true)) => RowStatus::Passed,
+            (Outcome::Blocked, None) => RowStatus::Failed,
+            _ => RowStatus::Passed,
+        }
+    }
+
+    /// Milliseconds spent on the wire, all hops.
+    pub fn total_ms(&self) -> f64 {
+        self.result.hops.iter().map(|h| h.timings.total_ms).sum()
+    }
+
+    /// `GET /path from https://a.example (credentials include)`.
+    pub fn title(&self) -> String {
+        format!(
+            "{} {} from {} (credentials {})",
+            self.result.method,
+            path_and_query(&self.result.url),
+            self.result.origin,
+            self.result.credentials
+        )
+    }
+}
+
+/// The path and query of a URL (the URL itself when it does not parse).
+pub fn path_and_query(u: &str) -> String {
+    match url::Url::parse(u) {
+        Ok(x) => {
+            let mut p = x.path().to_string();
+            if let Some(q) = x.query() {
+                p.push('?');
+                p.push_str(q);
+            }
+            p
+        }
+        Err(_) => u.to_string(),
     }
 }
 

@@ -302,7 +302,7 @@ fn check_chunked_bodies_and_keep_alive_reuse() {
         got[0].conn, got[1].conn,
         "the actual request reuses the preflight's connection"
     );
-    assert_eq!(v["hops"][1]["timings"]["reused"], true);
+    assert_eq!(v["actual"]["timings"]["reused"], true);
 }
 
 #[test]

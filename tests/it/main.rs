@@ -3,5 +3,7 @@ mod cli;
 mod demo;
 mod diagnose;
 mod emulator;
+mod entry;
 mod fidelity;
 mod harness;
+mod tls;
