@@ -1471,3 +1471,79 @@ async fn diagnose_healthy_api_exits_0_without_findings() {
     assert_eq!(v["findings"], json!([]), "{v}");
     assert_eq!(code, 0);
 }
+
+/// Without AWS evidence (`--no-aws`) the same fault is diagnosed from the probe alone, with low
+/// confidence and the evidence that would confirm it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnose_no_aws_diagnoses_from_the_probe_with_low_confidence() {
+    let url = moto_or_skip!();
+    let c = clients(&url).await;
+    let mut r = Rest::new(&c).await;
+    let a = r.authorizer().await;
+    r.method("/items", "OPTIONS", "CUSTOM", Some(&a), false)
+        .await;
+    r.mock(
+        "/items",
+        "OPTIONS",
+        "{\"statusCode\": 200}",
+        "200",
+        &[("Origin", O)],
+    )
+    .await;
+    let uri = r.proxy("/items", "POST", "fn").await;
+    r.deploy("prod").await;
+    let ev = evidence(&c, &r.id, "prod").await;
+    let h = serve(rest_model(&ev), proxy_backend(&uri, ok_headers())).await;
+    let dir = std::env::temp_dir().join(unique("probe"));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let file = dir.join("p.toml");
+    std::fs::write(&file, format!("target = \"http://placeholder/\"\norigins = [\"{O}\"]\n[[route]]\npath = \"/items\"\nmethods = [\"POST\"]\nheaders = {{ \"Content-Type\" = \"application/json\" }}\n")).expect("probe file");
+    let (code, v) = diagnose(
+        "http://127.0.0.1:9",
+        &r.id,
+        "prod",
+        &format!("{}/m/prod", h.base_url()),
+        &["--no-aws", file.to_str().expect("path")],
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert_eq!(v["evidence_collected"], false);
+    let f = expect_finding(&v, "CP102", Value::Null, &[("POST", "/items")]);
+    assert_eq!(f["confidence"], "low");
+    assert!(
+        f["confirm_with"].as_array().is_some_and(|c| !c.is_empty()),
+        "{f}"
+    );
+}
+
+/// An API id that does not exist: exit 2, nothing probed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnose_unknown_api_exits_2() {
+    let url = moto_or_skip!();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_corsprobe"))
+            .args([
+                "diagnose",
+                "--api-id",
+                "nosuchapi",
+                "--stage",
+                "prod",
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                &url,
+                "--origin",
+                O,
+            ])
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .output()
+            .expect("run corsprobe")
+    })
+    .await
+    .expect("join");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nosuchapi"));
+}
