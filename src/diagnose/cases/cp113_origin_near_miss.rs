@@ -80,7 +80,11 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     groups
         .into_iter()
         .map(|((origin, nearest), mut f)| {
-            let http = cx.http().is_some();
+            let http = cx.http().is_some()
+                || f.explains.iter().filter_map(|&i| cx.obs.get(i)).any(|o| {
+                    o.failing_hop()
+                        .is_some_and(|h| h.flavor() == crate::diagnose::context::Flavor::Http)
+                });
             f.fix = Fix {
                 explanation: format!("Allow exactly {origin} (as the browser serializes it) instead of, or next to, {nearest}."),
                 aws_cli: if http {
