@@ -360,3 +360,111 @@ pub fn from_evidence(ev: &Evidence) -> Option<Api> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::evidence::{
+        ApiIdentity, ApiKind, Collected, DeploymentEvidence, DriftItem, IntegrationResponse,
+        RestIntegration, RestResource,
+    };
+    use crate::aws::{ApiRef, AwsTarget, Window};
+
+    fn options() -> RestMethod {
+        RestMethod {
+            http_method: "OPTIONS".into(),
+            authorization_type: Some("CUSTOM".into()),
+            authorizer_id: Some("au1".into()),
+            integration: Some(RestIntegration {
+                integration_type: Some("MOCK".into()),
+                content_handling: Some("CONVERT_TO_TEXT".into()),
+                integration_responses: vec![IntegrationResponse {
+                    status_code: "200".into(),
+                    response_parameters: [(
+                        "method.response.header.Access-Control-Allow-Origin".to_string(),
+                        "'*'".to_string(),
+                    )]
+                    .into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn evidence(drift: Vec<DriftItem>) -> Evidence {
+        let target = AwsTarget {
+            api: ApiRef::Id("a1".into()),
+            stage: "prod".into(),
+            region: None,
+            profile: None,
+            endpoint_url: None,
+            window: Window { start: 0, end: 1 },
+            request_ids: Vec::new(),
+            app_log_groups: Vec::new(),
+        };
+        let api = ApiIdentity {
+            id: "a1".into(),
+            name: None,
+            kind: ApiKind::Rest,
+            created: None,
+        };
+        let mut ev = Evidence::new(&target, "us-east-1", &api);
+        ev.configuration = Collected::present(ApiConfiguration::Rest(RestApiConfig {
+            id: "a1".into(),
+            binary_media_types: vec!["*/*".into()],
+            resources: vec![RestResource {
+                id: "r1".into(),
+                path: "/items".into(),
+                has_options: true,
+                methods: vec![options()],
+            }],
+            ..Default::default()
+        }));
+        ev.deployment = Collected::present(DeploymentEvidence {
+            drift: Collected::present(drift),
+            ..Default::default()
+        });
+        ev
+    }
+
+    #[test]
+    fn bridge_rest_method_fields_map_onto_the_model() {
+        let Some(Api::Rest(api)) = from_evidence(&evidence(Vec::new())) else {
+            panic!("a REST API")
+        };
+        let served = api.deployed("prod").map(|d| d.clone()).unwrap_or_default();
+        assert_eq!(served.binary_media_types, vec!["*/*".to_string()]);
+        let m = &served.resources[0].resource_methods["OPTIONS"];
+        assert_eq!(m.authorization_type, AuthorizationType::Custom);
+        assert_eq!(m.authorizer_id.as_deref(), Some("au1"));
+        let i = m.method_integration.clone().unwrap_or_default();
+        assert_eq!(i.integration_type, IntegrationType::Mock);
+        assert_eq!(i.content_handling, Some(ContentHandling::ConvertToText));
+        assert_eq!(
+            i.integration_responses["200"].response_parameters
+                ["method.response.header.Access-Control-Allow-Origin"],
+            "'*'"
+        );
+    }
+
+    #[test]
+    fn bridge_drift_not_deployed_leaves_the_method_out_of_what_the_stage_serves() {
+        let drift = vec![DriftItem {
+            path: "/items".into(),
+            http_method: "OPTIONS".into(),
+            change: DriftChange::NotDeployed,
+        }];
+        let Some(Api::Rest(api)) = from_evidence(&evidence(drift)) else {
+            panic!("a REST API")
+        };
+        assert!(api.draft.resources[0]
+            .resource_methods
+            .contains_key("OPTIONS"));
+        let served = api
+            .deployed("prod")
+            .map(|d| d.resources[0].resource_methods.len());
+        assert_eq!(served, Some(0));
+    }
+}

@@ -61,6 +61,16 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         let (Some(t), Some(status)) = (a.gateway_response_type(), a.status) else {
             continue;
         };
+        // A 403 Forbidden on a stage with a web ACL is WAF's answer, not a missing API key.
+        let waf = cx
+            .ev
+            .and_then(|e| e.existence.stage.value())
+            .is_some_and(|s| s.web_acl_arn.is_some());
+        let t = if t == "INVALID_API_KEY" && waf {
+            "WAF_FILTERED"
+        } else {
+            t
+        };
         if a.has_allow_origin() || a.flavor() != Flavor::Rest {
             continue;
         }

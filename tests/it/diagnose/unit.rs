@@ -708,3 +708,29 @@ fn diagnose_human_report_matches_golden() {
     let want = std::fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(got, want, "re-bless with CORSPROBE_BLESS=1");
 }
+
+#[test]
+fn diagnose_cp101_forbidden_on_a_stage_with_a_web_acl_is_waf() {
+    let mut ev = evidence(rest_config(vec![resource(
+        "/a",
+        vec![method("GET", "AWS_PROXY")],
+    )]));
+    ev.existence.stage = Collected::present(StageFacts {
+        name: "prod".into(),
+        web_acl_arn: Some("arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/1".into()),
+        ..Default::default()
+    });
+    let o = obs(
+        "/a",
+        "GET",
+        Some("MissingAllowOriginHeader"),
+        None,
+        Some(rest(
+            403,
+            &[("x-amzn-ErrorType", "ForbiddenException")],
+            "{\"message\":\"Forbidden\"}",
+        )),
+    );
+    let f = run(vec![o], Some(ev));
+    assert!(primary(&f, "CP101").title.contains("WAF_FILTERED"));
+}
