@@ -434,7 +434,7 @@ mod tests {
         let Some(Api::Rest(api)) = from_evidence(&evidence(Vec::new())) else {
             panic!("a REST API")
         };
-        let served = api.deployed("prod").map(|d| d.clone()).unwrap_or_default();
+        let served = api.deployed("prod").cloned().unwrap_or_default();
         assert_eq!(served.binary_media_types, vec!["*/*".to_string()]);
         let m = &served.resources[0].resource_methods["OPTIONS"];
         assert_eq!(m.authorization_type, AuthorizationType::Custom);
