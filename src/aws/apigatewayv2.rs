@@ -35,67 +35,59 @@ pub async fn collect_http(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
             .map_err(|e| classify(&e, "apigateway:GET", &arn("")))
     };
     let routes = async {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        let mut out = all_pages(|token| async move {
             let page = c
                 .get_routes()
                 .api_id(id)
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(|e| classify(&e, "apigateway:GET", &arn("/routes")))?;
-            out.extend(page.items().iter().map(http_route));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
+            let items = page.items().iter().map(http_route).collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        })
+        .await?;
         out.sort_by(|a, b| a.route_key.cmp(&b.route_key));
         Ok::<_, Failure>(out)
     };
     let integrations = async {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        let mut out = all_pages(|token| async move {
             let page = c
                 .get_integrations()
                 .api_id(id)
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(|e| classify(&e, "apigateway:GET", &arn("/integrations")))?;
-            out.extend(page.items().iter().map(|i| HttpIntegration {
-                integration_id: i.integration_id().unwrap_or_default().to_string(),
-                integration_type: i.integration_type().map(|t| t.as_str().to_string()),
-                integration_uri: i.integration_uri().map(str::to_string),
-                payload_format_version: i.payload_format_version().map(str::to_string),
-            }));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
+            let items = page
+                .items()
+                .iter()
+                .map(|i| HttpIntegration {
+                    integration_id: i.integration_id().unwrap_or_default().to_string(),
+                    integration_type: i.integration_type().map(|t| t.as_str().to_string()),
+                    integration_uri: i.integration_uri().map(str::to_string),
+                    payload_format_version: i.payload_format_version().map(str::to_string),
+                })
+                .collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        })
+        .await?;
         out.sort_by(|a, b| a.integration_id.cmp(&b.integration_id));
         Ok::<_, Failure>(out)
     };
     let authorizers = async {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        let out = all_pages(|token| async move {
             let page = c
                 .get_authorizers()
                 .api_id(id)
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(|e| classify(&e, "apigateway:GET", &arn("/authorizers")))?;
-            out.extend(page.items().iter().map(http_authorizer));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
+            let items = page.items().iter().map(http_authorizer).collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        })
+        .await?;
         Ok::<_, Failure>(out)
     };
     let stage_call = async {
@@ -107,29 +99,29 @@ pub async fn collect_http(clients: &Clients, api: &ApiIdentity, stage: &str) -> 
             .map_err(|e| classify(&e, "apigateway:GET", &arn(&format!("/stages/{stage}"))))
     };
     let deployments = async {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        let mut out = all_pages(|token| async move {
             let page = c
                 .get_deployments()
                 .api_id(id)
-                .set_next_token(token.clone())
+                .set_next_token(token)
                 .send()
                 .await
                 .map_err(|e| classify(&e, "apigateway:GET", &arn("/deployments")))?;
-            out.extend(page.items().iter().map(|d| DeploymentFacts {
-                id: d.deployment_id().unwrap_or_default().to_string(),
-                created: d.created_date().map(rfc3339),
-                description: d.description().map(str::to_string),
-                status: d.deployment_status().map(|s| s.as_str().to_string()),
-                auto_deployed: d.auto_deployed(),
-                api_summary: None,
-            }));
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
+            let items = page
+                .items()
+                .iter()
+                .map(|d| DeploymentFacts {
+                    id: d.deployment_id().unwrap_or_default().to_string(),
+                    created: d.created_date().map(rfc3339),
+                    description: d.description().map(str::to_string),
+                    status: d.deployment_status().map(|s| s.as_str().to_string()),
+                    auto_deployed: d.auto_deployed(),
+                    api_summary: None,
+                })
+                .collect();
+            Ok((items, page.next_token().map(str::to_string)))
+        })
+        .await?;
         out.sort_by(|a, b| b.created.cmp(&a.created));
         Ok::<_, Failure>(out)
     };
@@ -350,5 +342,24 @@ fn http_authorizer(a: &t::Authorizer) -> HttpAuthorizer {
             .jwt_configuration()
             .map(|j| j.audience().to_vec())
             .unwrap_or_default(),
+    }
+}
+
+/// Follows `next_token` until the last page; `fetch` gets the token and returns the page's items
+/// and the next token.
+async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, Failure>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), Failure>>,
+{
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let (items, next) = fetch(token).await?;
+        out.extend(items);
+        match next {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
     }
 }

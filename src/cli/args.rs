@@ -132,7 +132,7 @@ pub struct CheckArgs {
     /// With --har: the first fetch/XHR entry whose URL contains S.
     #[arg(long, value_name = "S", requires = "har", conflicts_with = "entry")]
     pub url_contains: Option<String>,
-    /// The page's origin (scheme://host[:port]), or `null` for sandboxed/file:// pages. With
+    /// The page's origin (`scheme://host[:port]`), or `null` for sandboxed/file:// pages. With
     /// --from-curl or --har it defaults to the request's Origin or Referer.
     #[arg(long, short = 'o', required_unless_present_any = ["from_curl", "har"])]
     pub origin: Option<String>,

@@ -226,7 +226,7 @@ async fn run_inner(args: &DiagnoseArgs, out: &mut dyn Write) -> Result<Status, S
             args.stage,
             if input.evidence.is_some() { "collected" } else { "not collected" }
         )
-        .and_then(|_| diagnose::human::write_findings(out, &findings)),
+        .and_then(|_| crate::report::findings::write_findings(out, &findings)),
     };
     written.map_err(|e| format!("cannot write the output: {e}"))?;
     Ok(if findings.is_empty() {

@@ -831,7 +831,7 @@ async fn cmd_demo(a: args::DemoArgs) -> Status {
                 stdout,
                 "\nFindings (probe only, no AWS evidence: `corsprobe diagnose` adds it)\n"
             );
-            let _ = crate::diagnose::human::write_findings(&mut stdout, &findings);
+            let _ = crate::report::findings::write_findings(&mut stdout, &findings);
         }
     }
     handle.shutdown().await;

@@ -330,6 +330,19 @@ impl<'a> Context<'a> {
             .map(|(i, _)| i)
     }
 
+    /// The blocked requests whose preflight failed at an API of `flavor`: (index, request,
+    /// preflight hop).
+    pub fn failing_preflights(
+        &self,
+        flavor: Flavor,
+    ) -> impl Iterator<Item = (usize, &'a Observation, &'a Hop)> + '_ {
+        self.failing().filter_map(move |i| {
+            let o = &self.obs[i];
+            let p = o.preflight.as_ref().filter(|_| o.failed_at_preflight())?;
+            (p.flavor() == flavor).then_some((i, o, p))
+        })
+    }
+
     /// The REST configuration, when collected.
     pub fn rest(&self) -> Option<&'a RestApiConfig> {
         match self.ev?.configuration.value()? {

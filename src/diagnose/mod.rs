@@ -13,7 +13,6 @@
 pub mod cases;
 pub mod context;
 pub mod finding;
-pub mod human;
 
 pub use context::{Context, Hop, Observation};
 pub use finding::{

@@ -1,6 +1,7 @@
 //! Rendering results: the JSON contract ([`wire`]) and the human printer ([`human`]). Printers
 //! are pure over a `Write`; nothing here touches the network.
 
+pub mod findings;
 pub mod html;
 pub mod human;
 pub mod junit;

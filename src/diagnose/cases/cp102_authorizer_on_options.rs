@@ -50,15 +50,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     )
     .specificity(80);
     let mut resource_id = None;
-    for i in cx.failing() {
-        let o = &cx.obs[i];
-        if !o.failed_at_preflight() {
-            continue;
-        }
-        let Some(p) = &o.preflight else { continue };
-        if p.flavor() != Flavor::Rest {
-            continue;
-        }
+    for (i, o, p) in cx.failing_preflights(Flavor::Rest) {
         let gw = p.gateway_response_type();
         if cx.rest().is_some() {
             let Some(res) = cx.rest_resource(o) else {

@@ -59,12 +59,8 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         excerpt: format!("binaryMediaTypes = {:?}", rest.binary_media_types),
     });
     let mut resource_id = None;
-    for i in cx.failing() {
-        let o = &cx.obs[i];
-        let Some(p) = o.preflight.as_ref().filter(|_| o.failed_at_preflight()) else {
-            continue;
-        };
-        if p.flavor() != Flavor::Rest || p.status.is_none_or(|s| s < 500) {
+    for (i, o, p) in cx.failing_preflights(Flavor::Rest) {
+        if p.status.is_none_or(|s| s < 500) {
             continue;
         }
         let Some(res) = cx.rest_resource(o) else {

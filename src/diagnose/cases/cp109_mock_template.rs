@@ -43,12 +43,8 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     )
     .specificity(75);
     let mut resource_id = None;
-    for i in cx.failing() {
-        let o = &cx.obs[i];
-        let Some(p) = o.preflight.as_ref().filter(|_| o.failed_at_preflight()) else {
-            continue;
-        };
-        if p.flavor() != Flavor::Rest || p.status != Some(500) {
+    for (i, o, p) in cx.failing_preflights(Flavor::Rest) {
+        if p.status != Some(500) {
             continue;
         }
         if let Some(rest) = cx.rest() {

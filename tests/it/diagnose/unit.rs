@@ -699,7 +699,7 @@ fn diagnose_human_report_matches_golden() {
     );
     let f = run(vec![no_options("/items"), throttled], Some(ev));
     let mut out = Vec::new();
-    corsprobe::diagnose::human::write_findings(&mut out, &f).expect("write");
+    corsprobe::report::findings::write_findings(&mut out, &f).expect("write");
     let got = String::from_utf8_lossy(&out).into_owned();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/diagnose.txt");
     if std::env::var_os("CORSPROBE_BLESS").is_some() {

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::finding::{Confidence, EvidenceItem, Finding, Role};
+use crate::diagnose::finding::{Confidence, EvidenceItem, Finding, Role};
 
 /// Writes the findings (or a line saying there are none).
 pub fn write_findings(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
